@@ -1,0 +1,119 @@
+package model
+
+import "fmt"
+
+// OVS is one host's Open vSwitch instance.
+type OVS struct {
+	Bridges []*OVSBridge
+}
+
+// Bridge finds a bridge by name.
+func (o *OVS) Bridge(name string) *OVSBridge {
+	for _, b := range o.Bridges {
+		if b.Name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// OVSBridge is one OVS bridge. With no flow table it is a NORMAL learning switch.
+type OVSBridge struct {
+	Name         string
+	FailMode     string
+	DatapathType string
+	Ports        []*OVSPort
+	Host         *Host
+	Source       Source
+}
+
+// Port finds a port by name.
+func (b *OVSBridge) Port(name string) *OVSPort {
+	for _, p := range b.Ports {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Ref is "host:bridge".
+func (b *OVSBridge) Ref() string { return b.Host.Name + ":" + b.Name }
+
+// OVSPortType is the type of a port's interface.
+type OVSPortType int
+
+const (
+	// OVSSystem attaches an existing netdev (veth, tap, NIC).
+	OVSSystem OVSPortType = iota
+	// OVSInternalPort is a netdev OVS creates; it may be moved into a namespace.
+	OVSInternalPort
+	// OVSPatch joins two bridges; Peer is the other end.
+	OVSPatch
+	// OVSVXLAN is a VXLAN tunnel port (traced by the OVS issue's tunnel stage).
+	OVSVXLAN
+	// OVSGeneve is a Geneve tunnel port.
+	OVSGeneve
+	// OVSGRE is a GRE tunnel port.
+	OVSGRE
+)
+
+var ovsPortTypeNames = []string{"system", "internal", "patch", "vxlan", "geneve", "gre"}
+
+func (t OVSPortType) String() string { return enumName(ovsPortTypeNames, int(t)) }
+
+// MarshalText writes the type's name.
+func (t OVSPortType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// ParseOVSPortType reads a type as `ovs-vsctl show` prints it ("" is system).
+func ParseOVSPortType(s string) (OVSPortType, error) {
+	if s == "" {
+		return OVSSystem, nil
+	}
+	i, err := parseEnum(ovsPortTypeNames, s, "OVS interface type")
+	return OVSPortType(i), err
+}
+
+// OVSPort is one port of an OVS bridge, with its single interface.
+type OVSPort struct {
+	Name        string
+	OFPort      int
+	Type        OVSPortType
+	Tag         uint16   // access VLAN; 0 = none (trunk)
+	Trunks      []uint16 // allowed VLANs on a trunk; empty = all
+	VLANMode    string   // access, trunk, native-tagged, native-untagged; "" = implied by Tag
+	PeerName    string   // patch peer port name
+	Peer        *OVSPort
+	Iface       *Interface // the netdev (system, internal)
+	Options     map[string]string
+	ExternalIDs map[string]string
+	Bridge      *OVSBridge
+	Source      Source
+}
+
+// Ref is "host:bridge:port".
+func (p *OVSPort) Ref() string { return p.Bridge.Ref() + ":" + p.Name }
+
+func (p *OVSPort) String() string {
+	s := fmt.Sprintf("%s (%s", p.Ref(), p.Type)
+	if p.Tag != 0 {
+		s += fmt.Sprintf(" tag %d", p.Tag)
+	}
+	return s + ")"
+}
+
+// IsAccess reports whether the port is an access port (one VLAN, untagged on the wire).
+func (p *OVSPort) IsAccess() bool {
+	return p.VLANMode == "access" || (p.VLANMode == "" && p.Tag != 0)
+}
+
+// CarriesVLAN reports whether VLAN v may cross this port.
+func (p *OVSPort) CarriesVLAN(v uint16) bool {
+	if p.IsAccess() {
+		return v == p.Tag
+	}
+	if len(p.Trunks) == 0 {
+		return true
+	}
+	return containsU16(p.Trunks, v) || (v == p.Tag && p.VLANMode == "native-untagged")
+}
