@@ -76,8 +76,9 @@ type Namespace struct {
 	IPForward            bool // net.ipv4.ip_forward
 	BridgeNFCallIptables bool // net.bridge.bridge-nf-call-iptables
 
-	Netfilter *netfilter.Ruleset // nil: no rules, every policy ACCEPT
-	IPSets    map[string]*netfilter.IPSet
+	Netfilter       *netfilter.Ruleset // nil: no rules, every policy ACCEPT
+	NetfilterSource Source             // where the iptables-save text starts (its line 1)
+	IPSets          map[string]*netfilter.IPSet
 
 	Source Source
 
@@ -195,4 +196,6 @@ type Endpoint struct {
 	Source      Source
 }
 
-func (e *Endpoint) String() string { return e.Name + " (" + e.Kind.String() + " " + e.Addr.String() + ")" }
+func (e *Endpoint) String() string {
+	return e.Name + " (" + e.Kind.String() + " " + e.Addr.String() + ")"
+}

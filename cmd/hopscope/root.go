@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hopscope/hopscope/scenarios"
+)
+
+// run is the whole program: it parses args, runs one subcommand and
+// returns an error whose exitError code is the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{
+		Use:   "hopscope",
+		Short: "Trace a packet hop by hop through Linux, OVS and OVN networks",
+		Long: `hopscope steps a synthetic packet through namespaces, iptables, routing and
+ip rules, ARP, Linux bridges and Open vSwitch, and explains every hop.
+
+With no subcommand it shows the default example (` + scenarios.DefaultExample + `) and the
+traces you can try on it.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return welcome(cmd.OutOrStdout())
+		},
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
+	root.AddCommand(traceCmd(), checkCmd(), showCmd())
+	err := root.ExecuteContext(ctx)
+	var ee *exitError
+	if err != nil && !errors.As(err, &ee) {
+		// cobra's own errors (unknown command, missing argument) are bad input.
+		return badInput(err)
+	}
+	return err
+}
+
+// source is the SOURCE of the command-line contract: -f FILE (repeatable),
+// --example NAME or --live.
+type source struct {
+	files   []string
+	example string
+	live    bool
+}
+
+func (s *source) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVarP(&s.files, "file", "f", nil, "scenario or snapshot YAML (repeat to merge hosts)")
+	cmd.Flags().StringVar(&s.example, "example", "", "an embedded example: "+strings.Join(scenarios.Examples(), ", "))
+	cmd.Flags().BoolVar(&s.live, "live", false, "this machine's live state (not available yet)")
+}
+
+func (s *source) load() (*scenarios.Scenario, error) {
+	n := 0
+	if len(s.files) > 0 {
+		n++
+	}
+	if s.example != "" {
+		n++
+	}
+	if s.live {
+		n++
+	}
+	switch {
+	case n > 1:
+		return nil, badInput(errors.New("give one source: -f FILE (repeatable), --example NAME or --live"))
+	case s.live:
+		return nil, badInput(errors.New("--live: reading this machine's state is not implemented yet; snapshot support arrives with the live importer"))
+	case s.example != "":
+		sc, err := scenarios.LoadExample(s.example)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		return sc, nil
+	case len(s.files) > 0:
+		sc, err := scenarios.LoadFiles(s.files...)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		return sc, nil
+	}
+	return nil, badInput(fmt.Errorf("no source: give -f FILE or --example NAME (examples: %s)", strings.Join(scenarios.Examples(), ", ")))
+}
+
+func welcome(w io.Writer) error {
+	sc, err := scenarios.LoadExample(scenarios.DefaultExample)
+	if err != nil {
+		return err
+	}
+	if err := sc.Topology.Describe(w); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `
+Try a trace on this example:
+  hopscope trace --example %[1]s --from test --to internet
+  hopscope trace --example %[1]s --from internet --to 192.168.10.106 --proto tcp --dport 22 --reply
+  hopscope check --example %[1]s
+Other examples: %[2]s
+`, scenarios.DefaultExample, strings.Join(scenarios.Examples(), ", "))
+	return nil
+}

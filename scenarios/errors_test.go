@@ -1,0 +1,98 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+// host wraps interface lines into a one-namespace scenario so cases stay short.
+const hostHead = "hosts:\n  h1:\n    namespaces:\n      root:\n"
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"empty file", "", `bad.yaml: empty scenario: want a mapping with hosts, segments, endpoints and checks`},
+		{"only a comment", "# nothing\n", `bad.yaml: empty scenario: want a mapping with hosts, segments, endpoints and checks`},
+		{"yaml syntax", "hosts: [a\nsegments: {}\n", `bad.yaml:1: YAML syntax error: did not find expected ',' or ']'`},
+		{"two documents", "name: a\n---\nname: b\n", `bad.yaml:2:1: a second YAML document: want one scenario per file`},
+		{"top level is a list", "- a\n", `bad.yaml:1:1: want a mapping (key: value), got a list`},
+		{"unknown top key", "nmae: x\n", `bad.yaml:1:1: nmae: unknown key; want one of name, description, notes, segments, hosts, endpoints, checks`},
+		{"unknown segment key", "segments:\n  provider:\n    gatway: 192.168.0.1\n", `bad.yaml:3:5: segments.provider.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream`},
+		{"duplicate key", "segments:\n  a: {}\n  a: {}\n", `bad.yaml:3:3: segments.a: duplicate key: already given at line 2`},
+		{"want a list", "segments:\n  a:\n    prefixes: 10.0.0.0/8\n", `bad.yaml:3:15: segments.a.prefixes: want a list, got "10.0.0.0/8"`},
+		{"want a number", hostHead + "        interfaces:\n          - {name: e, kind: veth, mtu: big}\n", `bad.yaml:6:40: hosts.h1.namespaces.root.interfaces[0].mtu: want a number, got "big"`},
+		{"want a bool", hostHead + "        interfaces:\n          - {name: e, kind: veth, down: maybe}\n", `bad.yaml:6:41: hosts.h1.namespaces.root.interfaces[0].down: want true or false, got "maybe"`},
+		{"want a mapping", "hosts:\n  h1: [a]\n", `bad.yaml:2:7: hosts.h1: want a mapping (key: value), got a list`},
+		{"missing required key", hostHead + "        interfaces:\n          - kind: veth\n", `bad.yaml:6:13: hosts.h1.namespaces.root.interfaces[0]: missing required key "name"`},
+		{"unknown interface kind", hostHead + "        interfaces:\n          - name: eth4\n            kind: phys\n", `bad.yaml:7:19: hosts.h1.namespaces.root.interfaces[0].kind: unknown interface kind "phys": want one of loopback, veth, tap, physical, bridge, internal, dummy, nic`},
+		{"bad address", hostHead + "        interfaces:\n          - {name: e, kind: dummy, addresses: [10.0.0.1]}\n", `bad.yaml:6:48: hosts.h1.namespaces.root.interfaces[0].addresses[0]: bad prefix "10.0.0.1": want ADDRESS/LENGTH like 10.0.0.0/24`},
+		{"bad mac", hostHead + "        interfaces:\n          - {name: e, kind: dummy, mac: 'fa:16'}\n", `bad.yaml:6:41: hosts.h1.namespaces.root.interfaces[0].mac: bad MAC address "fa:16": want six hex bytes like fa:16:3e:ae:b3:e7`},
+		{"duplicate interface", hostHead + "        interfaces:\n          - {name: e, kind: dummy}\n          - {name: e, kind: dummy}\n", `bad.yaml:7:20: hosts.h1.namespaces.root.interfaces[1].name: interface "e" is already defined at bad.yaml:6:13`},
+		{"segment on a veth", hostHead + "        interfaces:\n          - {name: e, kind: veth, segment: s}\n", `bad.yaml:6:44: hosts.h1.namespaces.root.interfaces[0].segment: only a physical interface attaches to a segment, and this one is a veth`},
+		{"bad route in block", hostHead + "        interfaces:\n          - {name: e, kind: dummy}\n        routes: |\n          10.1.0.0/16 dev e\n          10.0.0.0/33 dev e\n", `bad.yaml:9:11: hosts.h1.namespaces.root.routes (line 2 of the block): bad prefix "10.0.0.0/33": want ADDRESS/LENGTH like 10.0.0.0/24`},
+		{"unsupported rule selector", hostHead + "        rules: |\n          100: from all uidrange 0-0 lookup main\n", `bad.yaml:6:11: hosts.h1.namespaces.root.rules (line 1 of the block): rule selector "uidrange" is not supported by the model yet`},
+		{"bad neighbour state", hostHead + "        neighbors: \"10.0.0.1 dev e GONE\"\n", `bad.yaml:5:20: hosts.h1.namespaces.root.neighbors (line 1 of the block): unknown neighbour word "GONE": want dev, lladdr, router or a state (PERMANENT, NOARP, REACHABLE, STALE, DELAY, PROBE, INCOMPLETE, FAILED)`},
+		{"text block is a list", hostHead + "        routes: [a]\n", `bad.yaml:5:17: hosts.h1.namespaces.root.routes: want a text block (key: |, then the command output indented below), got a list`},
+		{"unknown sysctl", hostHead + "        sysctls: {net.ipv4.tcp_syncookies: 1}\n", `bad.yaml:5:19: hosts.h1.namespaces.root.sysctls.net.ipv4.tcp_syncookies: unknown sysctl "net.ipv4.tcp_syncookies": want one of net.ipv4.ip_forward, net.ipv4.conf.all.forwarding, net.bridge.bridge-nf-call-iptables, net.ipv4.conf.IFACE.proxy_arp, net.ipv4.conf.IFACE.rp_filter`},
+		{"sysctl on a missing interface", hostHead + "        sysctls: {net.ipv4.conf.eth9.proxy_arp: 1}\n", `bad.yaml:5:19: hosts.h1.namespaces.root.sysctls.net.ipv4.conf.eth9.proxy_arp: no interface "eth9" in namespace root: declare it under interfaces`},
+		{"bad sysctl value", hostHead + "        sysctls: {net.ipv4.ip_forward: 7}\n", `bad.yaml:5:19: hosts.h1.namespaces.root.sysctls.net.ipv4.ip_forward: bad value "7": want a number from 0 to 1`},
+		{"bad ovs port type", "hosts:\n  h1:\n    ovs:\n      bridges:\n        br0:\n          ports:\n            - {name: p, type: vxlan6}\n", `bad.yaml:7:31: hosts.h1.ovs.bridges.br0.ports[0].type: unknown OVS interface type "vxlan6": want one of system, internal, patch, vxlan, geneve, gre`},
+		{"patch without peer", "hosts:\n  h1:\n    ovs:\n      bridges:\n        br0:\n          ports:\n            - {name: p, type: patch}\n", `bad.yaml:7:15: hosts.h1.ovs.bridges.br0.ports[0]: patch port p has no peer: want peer: PORT`},
+		{"tag out of range", "hosts:\n  h1:\n    ovs:\n      bridges:\n        br0:\n          ports:\n            - {name: p, type: internal, tag: 5000}\n", `bad.yaml:7:46: hosts.h1.ovs.bridges.br0.ports[0].tag: VLAN 5000 is out of range: want 1 to 4095`},
+		{"dangling peer (Resolve)", hostHead + "        interfaces:\n          - {name: e, kind: veth, peer: x:f}\n", `bad.yaml:6 (hosts.h1.namespaces.root.interfaces[0]): interface e: peer: "h1:x:f": host h1 has no namespace "x"`},
+		{"conflicting peers", hostHead + "        interfaces:\n          - {name: a, kind: veth, peer: b}\n          - {name: b, kind: veth, peer: c}\n          - {name: c, kind: veth}\n", `bad.yaml:6:41: hosts.h1.namespaces.root.interfaces[0].peer: h1:root:a says its peer is h1:root:b, but h1:root:b says its peer is h1:root:c`},
+		{"unknown endpoint kind", "endpoints:\n  e:\n    kind: vmm\n", `bad.yaml:3:11: endpoints.e.kind: unknown endpoint kind "vmm": want one of vm, container, namespace, external`},
+		{"endpoint key for another kind", "endpoints:\n  e:\n    kind: external\n    address: 8.8.8.8\n    host: h1\n", `bad.yaml:5:11: endpoints.e.host: not for kind external: want one of address, segment`},
+		{"vm on an unknown host", "endpoints:\n  e:\n    kind: vm\n    host: nope\n    interface: {name: eth0}\n", `bad.yaml:4:11: endpoints.e.host: no host "nope": hosts are (none)`},
+		{"external beyond every segment (Resolve)", "endpoints:\n  e:\n    kind: external\n    address: 8.8.8.8\n", `bad.yaml:2 (endpoints.e): external endpoint "e" (8.8.8.8) is on no segment and beyond no segment's gateway`},
+		{"check without expect", "checks:\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2}\n", `bad.yaml:2:5: checks[0]: missing required key "expect"`},
+		{"unknown disposition", "checks:\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2, expect: {disposition: OK}}\n", `bad.yaml:2:65: checks[0].expect.disposition: unknown disposition "OK": want one of DELIVERED, EXITED, DENIED, DROPPED, NO_ROUTE, NULL_ROUTED, NEIGHBOR_UNREACHABLE, LOOP, TTL_EXCEEDED, UNSUPPORTED`},
+		{"unknown endpoint in check", "checks:\n  - {name: c, from: tset, to: 2.2.2.2, expect: {disposition: DENIED}}\n", `bad.yaml:2:21: checks[0].from: no endpoint "tset": want an endpoint name (), host:ns:iface or an IP address`},
+		{"dport with icmp", "checks:\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2, dport: 22, expect: {disposition: DENIED}}\n", `bad.yaml:2:50: checks[0].dport: ports are only for proto tcp or udp`},
+		{"bad expected address", "checks:\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2, expect: {disposition: DENIED, src: 10.0.0}}\n", `bad.yaml:2:78: checks[0].expect.src: bad address "10.0.0": want an IP address like 192.168.0.1`},
+		{"duplicate check name", "checks:\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2, expect: {disposition: DENIED}}\n  - {name: c, from: 1.1.1.1, to: 2.2.2.2, expect: {disposition: DENIED}}\n", `bad.yaml:3:5: checks[1]: check "c" is already defined at bad.yaml:2:5`},
+		{"disable an unknown rule", hostHead + "        iptables: |\n          *filter\n          :FORWARD ACCEPT [0:0]\n          -A FORWARD -j DROP\n          COMMIT\n" +
+			"checks:\n  - name: c\n    from: 1.1.1.1\n    to: 2.2.2.2\n    disable: [{ns: 'h1:root', table: filter, rule: '-A FORWARD -j ACCEPT'}]\n    expect: {disposition: DENIED}\n",
+			`bad.yaml:14:52: checks[0].disable[0].rule: no such rule in table filter of h1:root`},
+		{"disable in an unknown namespace", "checks:\n  - name: c\n    from: 1.1.1.1\n    to: 2.2.2.2\n    disable: [{ns: 'h1:root', table: filter, rule: '-A FORWARD -j ACCEPT'}]\n    expect: {disposition: DENIED}\n",
+			`bad.yaml:5:20: checks[0].disable[0].ns: no host "h1": hosts are (none)`},
+		{"merge key", "segments:\n  a: &x {gateway: 10.0.0.1}\n  b:\n    <<: *x\n", `bad.yaml:4:5: segments.b.<<: merge keys (<<) are not supported: write the keys out`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("bad.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("no error, want %s", tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadErrorsCollected checks that one load reports every independent
+// mistake, not just the first.
+func TestLoadErrorsCollected(t *testing.T) {
+	_, err := Load("bad.yaml", []byte("nmae: x\nsegments:\n  a: {gatway: 1}\n"))
+	want := "bad.yaml:1:1: nmae: unknown key; want one of name, description, notes, segments, hosts, endpoints, checks\n" +
+		"bad.yaml:3:7: segments.a.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream"
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n got %v\nwant %s", err, want)
+	}
+	if n := strings.Count(want, "\n"); n != 1 {
+		t.Fatal(n)
+	}
+}
+
+// TestIptablesErrorRebased checks that a netfilter parse error points at
+// the file line inside the iptables block (the message is netfilter's).
+func TestIptablesErrorRebased(t *testing.T) {
+	y := hostHead + "        iptables: |\n          *filter\n          -A FORWARD -j DROP\n          COMMIT\n"
+	_, err := Load("bad.yaml", []byte(y))
+	want := "bad.yaml:7:11: hosts.h1.namespaces.root.iptables (line 2 of the block): "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error:\n got %v\nwant prefix %s", err, want)
+	}
+}

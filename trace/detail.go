@@ -1,0 +1,82 @@
+package trace
+
+// StepDetail is the stage-specific part of a step: one struct per kind.
+type StepDetail interface{ stepDetail() }
+
+var (
+	_ StepDetail = (*PortDetail)(nil)
+	_ StepDetail = (*NetfilterDetail)(nil)
+	_ StepDetail = (*ConntrackDetail)(nil)
+	_ StepDetail = (*RouteDetail)(nil)
+	_ StepDetail = (*NeighborDetail)(nil)
+	_ StepDetail = (*FDBDetail)(nil)
+)
+
+// PortDetail: which port a packet came in or went out of, and what is on its other side.
+type PortDetail struct {
+	Port string `json:"port"`
+	Peer string `json:"peer,omitempty"`
+	VLAN uint16 `json:"vlan,omitempty"`
+}
+
+// NetfilterDetail: one table's walk at one hook.
+type NetfilterDetail struct {
+	Hook    string    `json:"hook"`
+	Table   string    `json:"table"`
+	Chain   string    `json:"chain"` // the chain whose rule or policy decided
+	Verdict string    `json:"verdict"`
+	Policy  bool      `json:"policy,omitempty"`
+	Hits    []RuleHit `json:"hits,omitempty"`
+	Bridged bool      `json:"bridged,omitempty"` // br_netfilter: a bridged frame
+}
+
+// RuleHit is one rule that matched along the walk.
+type RuleHit struct {
+	Chain  string `json:"chain"`
+	Num    int    `json:"num"`
+	Rule   string `json:"rule"`
+	Effect string `json:"effect"`
+}
+
+// ConntrackDetail: the connection-tracking state of the packet in one namespace.
+type ConntrackDetail struct {
+	State string `json:"state"`
+	Zone  uint16 `json:"zone,omitempty"`
+	Entry string `json:"entry,omitempty"`
+}
+
+// RouteDetail: the ip rules consulted and the route chosen.
+type RouteDetail struct {
+	Rules   []string `json:"rules,omitempty"` // the rules that matched, in order
+	Table   string   `json:"table,omitempty"`
+	Route   string   `json:"route,omitempty"`
+	Gateway string   `json:"gateway,omitempty"`
+	Dev     string   `json:"dev,omitempty"`
+	Local   bool     `json:"local,omitempty"`
+}
+
+// NeighborDetail: how the next hop's MAC was found, or why not.
+type NeighborDetail struct {
+	IP       string `json:"ip"`
+	Dev      string `json:"dev"`
+	MAC      string `json:"mac,omitempty"`
+	How      string `json:"how"` // static, arp, proxy-arp, gateway, unreachable
+	Answerer string `json:"answerer,omitempty"`
+	Evidence string `json:"evidence,omitempty"` // an imported cache entry shown, not trusted
+}
+
+// FDBDetail: a bridge's forwarding decision.
+type FDBDetail struct {
+	Bridge string   `json:"bridge"`
+	MAC    string   `json:"mac"`
+	VLAN   uint16   `json:"vlan,omitempty"`
+	Ports  []string `json:"ports"`
+	How    string   `json:"how"` // static, learned, flood, local
+}
+
+func (*PortDetail) stepDetail()      {}
+func (*NetfilterDetail) stepDetail() {}
+func (*ConntrackDetail) stepDetail() {}
+func (*RouteDetail) stepDetail()     {}
+func (*NeighborDetail) stepDetail()  {}
+func (*FDBDetail) stepDetail()       {}

@@ -1,0 +1,3 @@
+// Package trace steps one synthetic packet through a model.Topology and
+// records every decision as Trace -> Hop -> Step.
+package trace

@@ -1,0 +1,319 @@
+package trace
+
+import (
+	"fmt"
+
+	"github.com/hopscope/hopscope/model"
+)
+
+// emit puts a frame transmitted by device x onto whatever x is wired to.
+func (r *run) emit(c *cur, x *model.Interface, p Packet) {
+	switch {
+	case x.Down:
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: x.Ref() + " is down"}, p)
+	case x.Kind == model.IfBridge:
+		r.bridgeIn(c, x, nil, p)
+	case x.Kind == model.IfOVSInternal && x.OVSPort != nil:
+		r.ovsIn(c, x.OVSPort, p)
+	case x.Peer != nil:
+		r.arrive(c, x.Peer, p)
+	case x.Segment != nil:
+		r.segmentIn(c, x.Segment, x, p)
+	default:
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction,
+			Why: x.Ref() + " is wired to nothing in the model (no peer, bridge or segment)"}, p)
+	}
+}
+
+// arrive hands a frame to device y from its medium.
+func (r *run) arrive(c *cur, y *model.Interface, p Packet) {
+	switch {
+	case y.Down:
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: y.Ref() + " is down"}, p)
+	case y.Master != nil:
+		r.bridgeIn(c, y.Master, y, p)
+	case y.OVSPort != nil && y.OVSPort.Type == model.OVSSystem:
+		r.ovsIn(c, y.OVSPort, p)
+	default:
+		r.receive(c, y, p, "")
+	}
+}
+
+// bridgeIn forwards a frame through Linux bridge br, entering from port in
+// (nil: from the bridge device's own stack). With
+// net.bridge.bridge-nf-call-iptables on, bridged IPv4 frames cross the
+// namespace's iptables (br_netfilter), where physdev matches see the ports.
+func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packet) {
+	node := NodeRef{Kind: NodeLinuxBridge, Host: br.NS.Host.Name, Name: br.Name, Role: "bridge in " + br.NS.Name}
+	if !r.enter(c, node, p) {
+		return
+	}
+	inName := "the bridge's own stack"
+	if in != nil {
+		inName = in.Name
+	}
+	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: "entered " + br.Name + " from " + inName,
+		Detail: &PortDetail{Port: inName, VLAN: p.VLAN}})
+	v, ok := bridgeIngressVLANOK(br, in, p.VLAN)
+	if !ok {
+		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
+			Why: fmt.Sprintf("VLAN filtering: %s does not admit VLAN %d", inName, p.VLAN)}, p)
+		return
+	}
+	outs, how := r.bridgeLookup(br, in, p.DstMAC, v)
+	d := &FDBDetail{Bridge: br.Name, MAC: p.DstMAC.String(), VLAN: v, How: how}
+	for _, o := range outs {
+		d.Ports = append(d.Ports, portName(o))
+	}
+	if len(outs) == 0 {
+		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction, Detail: d,
+			Why: fmt.Sprintf("%s has no port to send %s to (every other port is outside VLAN %d)", br.Name, p.DstMAC, v)}, p)
+		return
+	}
+	act, why := Forwarded, fmt.Sprintf("%s %s lives behind %s", how, p.DstMAC, portName(outs[0]))
+	switch {
+	case how == "flood":
+		act, why = Flooded, fmt.Sprintf("%s is not in the FDB: flood to %d ports", p.DstMAC, len(outs))
+	case outs[0] == nil:
+		why = fmt.Sprintf("%s is the bridge's own MAC: up to its stack", p.DstMAC)
+	}
+	c.tr.add(Step{Kind: BridgeFDB, Action: act, Why: why, Detail: d})
+	for i, o := range outs {
+		cc := c
+		if len(outs) > 1 {
+			cc = c.fork("flood out of " + portName(o))
+		}
+		_ = i
+		r.bridgeOut(cc, br, in, o, p, v)
+	}
+}
+
+func portName(o *model.Interface) string {
+	if o == nil {
+		return "local"
+	}
+	return o.Name
+}
+
+// bridgeLookup picks the output ports: a static FDB row, the bridge's own
+// MAC, the one port behind which the model places the MAC, or a flood.
+func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]*model.Interface, string) {
+	for _, f := range br.Bridge.FDB {
+		if f.MAC == mac && (f.VLAN == 0 || f.VLAN == v) {
+			if o := br.NS.Interface(f.Port); o != nil && o != in {
+				return []*model.Interface{o}, "static FDB entry:"
+			}
+		}
+	}
+	if in != nil && mac == r.e.mac(br) {
+		return []*model.Interface{nil}, "local"
+	}
+	var all []*model.Interface
+	for _, o := range br.Bridge.Ports {
+		if o == in {
+			continue
+		}
+		ev, ok := bridgeEgress(o, v)
+		if !ok {
+			continue
+		}
+		all = append(all, o)
+		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opEmit, iface: o, vlan: ev}, mac) {
+			return []*model.Interface{o}, "learned:"
+		}
+	}
+	if in != nil {
+		all = append(all, nil)
+	}
+	return all, "flood"
+}
+
+// bridgeOut sends the frame out of port o (nil: up to the bridge's stack).
+func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) {
+	if o == nil {
+		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "up to " + br.Name + "'s own stack",
+			Detail: &PortDetail{Port: "local"}})
+		r.receive(c, br, p, portName(in))
+		return
+	}
+	q := p
+	if br.NS.BridgeNFCallIptables && in != nil {
+		var ok bool
+		ns := br.NS
+		io := hookIO{in: br.Name, physIn: in.Name}
+		q = r.ctEnter(c, ns, q, hookPrerouting)
+		if q, ok = r.hook(c, ns, hookPrerouting, q, io); !ok {
+			return
+		}
+		io = hookIO{in: br.Name, out: br.Name, physIn: in.Name, physOut: o.Name, bridged: true}
+		if q, ok = r.hook(c, ns, hookForward, q, io); !ok {
+			return
+		}
+		io = hookIO{out: br.Name, physIn: in.Name, physOut: o.Name, bridged: true}
+		if q, ok = r.hook(c, ns, hookPostrouting, q, io); !ok {
+			return
+		}
+		r.ctLeave(c, q)
+	}
+	ev, _ := bridgeEgress(o, v)
+	before := q
+	q.VLAN = ev
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "out of " + o.Name + describeMedium(o),
+		Detail: &PortDetail{Port: o.Name, Peer: describeMedium(o), VLAN: ev}, Diff: diff(before, q)})
+	r.emit(c, o, q)
+}
+
+// ovsIn forwards a frame through an OVS bridge in NORMAL mode: the ingress
+// port assigns the VLAN (access tag or trunk tag), the MAC's port is found
+// in the VLAN, and the egress port tags or untags.
+func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) {
+	b := in.Bridge
+	node := NodeRef{Kind: NodeOVSBridge, Host: b.Host.Name, Name: b.Name, Role: "ovs"}
+	if !r.enter(c, node, p) {
+		return
+	}
+	iv, ok := ovsIngressVLAN(in, p.VLAN)
+	why := fmt.Sprintf("entered %s on port %s", b.Name, in.Name)
+	if in.OFPort != 0 {
+		why += fmt.Sprintf(" (ofport %d)", in.OFPort)
+	}
+	if in.IsAccess() {
+		why += fmt.Sprintf(", access port: VLAN %d", in.Tag)
+	} else if iv != 0 {
+		why += fmt.Sprintf(", trunk port: VLAN %d", iv)
+	}
+	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why, Source: srcRef(in.String(), in.Source),
+		Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}})
+	if !ok {
+		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
+			Why: fmt.Sprintf("port %s does not admit a frame tagged %d (tag %d, trunks %v)", in.Name, p.VLAN, in.Tag, in.Trunks)}, p)
+		return
+	}
+	outs, how := r.ovsLookup(in, p.DstMAC, iv)
+	d := &FDBDetail{Bridge: b.Name, MAC: p.DstMAC.String(), VLAN: iv, How: how}
+	for _, o := range outs {
+		d.Ports = append(d.Ports, o.Name)
+	}
+	if len(outs) == 0 {
+		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction, Detail: d,
+			Why: fmt.Sprintf("NORMAL: no other port of %s carries VLAN %d", b.Name, iv)}, p)
+		return
+	}
+	act, fwhy := Forwarded, fmt.Sprintf("NORMAL: %s in VLAN %d is behind port %s", p.DstMAC, iv, outs[0].Name)
+	if how == "flood" {
+		act, fwhy = Flooded, fmt.Sprintf("NORMAL: %s unknown in VLAN %d: flood to %d ports", p.DstMAC, iv, len(outs))
+	}
+	c.tr.add(Step{Kind: BridgeFDB, Action: act, Why: fwhy, Detail: d})
+	for _, o := range outs {
+		cc := c
+		if len(outs) > 1 {
+			cc = c.fork("flood out of " + o.Name)
+		}
+		r.ovsOut(cc, o, p, iv)
+	}
+}
+
+func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16) ([]*model.OVSPort, string) {
+	var all []*model.OVSPort
+	for _, q := range in.Bridge.Ports {
+		if q == in || !q.CarriesVLAN(iv) {
+			continue
+		}
+		all = append(all, q)
+		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opOVSOut, port: q, vlan: iv}, mac) {
+			return []*model.OVSPort{q}, "learned"
+		}
+	}
+	return all, "flood"
+}
+
+func (r *run) ovsOut(c *cur, o *model.OVSPort, p Packet, iv uint16) {
+	q := p
+	q.VLAN = ovsEgressVLAN(o, iv)
+	where := ""
+	switch o.Type {
+	case model.OVSPatch:
+		where = " (patch to " + o.PeerName + ")"
+	case model.OVSInternalPort:
+		if o.Iface != nil {
+			where = " (internal port, in " + o.Iface.NS.Ref() + ")"
+		}
+	}
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "out of port " + o.Name + where,
+		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name, VLAN: q.VLAN}, Diff: diff(p, q)})
+	switch o.Type {
+	case model.OVSPatch:
+		if o.Peer == nil {
+			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "patch port " + o.Name + " has no peer"}, q)
+			return
+		}
+		r.ovsIn(c, o.Peer, q)
+	case model.OVSInternalPort:
+		r.receive(c, o.Iface, q, "")
+	case model.OVSSystem:
+		r.emit(c, o.Iface, q)
+	default:
+		r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction,
+			Why: fmt.Sprintf("OVS %s port %s: tunnel ports are not modelled yet", o.Type, o.Name), Source: srcRef(o.String(), o.Source)}, q)
+	}
+}
+
+// segmentIn carries a frame across an external segment: to its gateway
+// (the packet leaves the topology), to an external endpoint, or to the
+// host NIC behind which the destination MAC lives.
+func (r *run) segmentIn(c *cur, seg *model.Segment, from *model.Interface, p Packet) {
+	if !r.enter(c, NodeRef{Kind: NodeSegment, Name: seg.Name, Role: "segment"}, p) {
+		return
+	}
+	fromName := "outside"
+	if from != nil {
+		fromName = from.Ref()
+	}
+	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: "onto segment " + seg.Name + " from " + fromName,
+		Detail: &PortDetail{Port: fromName}})
+	c.tr.endSeg = seg
+	if p.DstMAC == r.e.gatewayMAC(seg) {
+		r.finish(c, Exited, Step{Kind: Deliver, Action: ExitedAction,
+			Why: fmt.Sprintf("handed to gateway %s of segment %s: the packet leaves the topology", seg.Gateway, seg.Name)}, p)
+		return
+	}
+	for _, ep := range r.e.Topo.Endpoints {
+		if ep.Kind == model.EPExternal && ep.Segment == seg && r.e.externalMAC(ep) == p.DstMAC {
+			r.finish(c, Delivered, Step{Kind: Deliver, Action: DeliveredAction,
+				Why: fmt.Sprintf("delivered to external endpoint %s (%s) on segment %s", ep.Name, ep.Addr, seg.Name)}, p)
+			return
+		}
+	}
+	r.segmentForward(c, seg, from, p)
+}
+
+// segmentForward sends a frame on a segment to the host NIC behind which
+// its destination MAC lives (every NIC, for a broadcast).
+func (r *run) segmentForward(c *cur, seg *model.Segment, from *model.Interface, p Packet) {
+	var outs []*model.Interface
+	for _, n := range seg.Ifaces {
+		if n == from {
+			continue
+		}
+		if !p.DstMAC.IsMulticast() && r.e.macBehind(l2Key{op: opArrive, iface: n}, p.DstMAC) {
+			outs = []*model.Interface{n}
+			break
+		}
+		if p.DstMAC.IsMulticast() {
+			outs = append(outs, n)
+		}
+	}
+	if len(outs) == 0 {
+		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
+			Why: fmt.Sprintf("no device on segment %s has MAC %s", seg.Name, p.DstMAC)}, p)
+		return
+	}
+	for _, n := range outs {
+		cc := c
+		if len(outs) > 1 {
+			cc = c.fork("flood to " + n.Ref())
+		}
+		cc.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "to " + n.Ref(), Detail: &PortDetail{Port: n.Ref()}})
+		r.arrive(cc, n, p)
+	}
+}

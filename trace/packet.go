@@ -1,0 +1,128 @@
+package trace
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/hopscope/hopscope/model"
+)
+
+// IP protocol numbers the model knows.
+const (
+	ProtoICMP uint8 = 1
+	ProtoTCP  uint8 = 6
+	ProtoUDP  uint8 = 17
+)
+
+// TCP flag bits.
+const (
+	TCPFin uint8 = 1 << iota
+	TCPSyn
+	TCPRst
+	TCPPsh
+	TCPAck
+)
+
+// Packet is one synthetic packet. It is a value: stages copy it, change the
+// copy, and record the difference; nothing mutates a shared packet.
+type Packet struct {
+	SrcMAC   model.MAC  `json:"src_mac"`
+	DstMAC   model.MAC  `json:"dst_mac"`
+	VLAN     uint16     `json:"vlan,omitempty"` // 802.1Q tag on the wire; 0 = untagged
+	Src      netip.Addr `json:"src"`
+	Dst      netip.Addr `json:"dst"`
+	Proto    uint8      `json:"proto"`
+	SrcPort  uint16     `json:"src_port,omitempty"`  // valid iff Proto is TCP or UDP
+	DstPort  uint16     `json:"dst_port,omitempty"`  // valid iff Proto is TCP or UDP
+	ICMPType uint8      `json:"icmp_type,omitempty"` // valid iff Proto is ICMP
+	ICMPCode uint8      `json:"icmp_code,omitempty"` // valid iff Proto is ICMP
+	TCPFlags uint8      `json:"tcp_flags,omitempty"` // valid iff Proto is TCP
+	TTL      uint8      `json:"ttl"`
+	Length   int        `json:"length"`
+	Mark     uint32     `json:"mark,omitempty"`
+	CtState  string     `json:"ct_state,omitempty"` // as the last netfilter hop saw it: NEW, ESTABLISHED, ...
+	CtZone   uint16     `json:"ct_zone,omitempty"`
+	CtMark   uint32     `json:"ct_mark,omitempty"`
+}
+
+// ProtoName is the protocol as iptables and tcpdump call it.
+func ProtoName(p uint8) string {
+	switch p {
+	case ProtoICMP:
+		return "icmp"
+	case ProtoTCP:
+		return "tcp"
+	case ProtoUDP:
+		return "udp"
+	}
+	return fmt.Sprint(p)
+}
+
+// ParseProto reads icmp, tcp, udp or a number.
+func ParseProto(s string) (uint8, error) {
+	switch s {
+	case "icmp", "":
+		return ProtoICMP, nil
+	case "tcp":
+		return ProtoTCP, nil
+	case "udp":
+		return ProtoUDP, nil
+	}
+	var n uint8
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		return 0, fmt.Errorf("unknown protocol %q: want icmp, tcp, udp or a number", s)
+	}
+	return n, nil
+}
+
+// HasPorts reports whether SrcPort and DstPort mean anything.
+func (p Packet) HasPorts() bool { return p.Proto == ProtoTCP || p.Proto == ProtoUDP }
+
+// String is the tcpdump-like one-liner: "tcp 10.0.0.1:1234 > 10.0.1.5:443".
+func (p Packet) String() string {
+	s := ProtoName(p.Proto) + " "
+	if p.HasPorts() {
+		s += fmt.Sprintf("%s:%d > %s:%d", p.Src, p.SrcPort, p.Dst, p.DstPort)
+	} else {
+		s += fmt.Sprintf("%s > %s", p.Src, p.Dst)
+	}
+	if p.Proto == ProtoICMP {
+		s += fmt.Sprintf(" %s", icmpName(p.ICMPType))
+	}
+	return s
+}
+
+func icmpName(t uint8) string {
+	switch t {
+	case 8:
+		return "echo-request"
+	case 0:
+		return "echo-reply"
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+// diff lists the header fields that differ between two packets.
+func diff(a, b Packet) []FieldDiff {
+	var out []FieldDiff
+	add := func(f string, x, y any) {
+		xs, ys := fmt.Sprint(x), fmt.Sprint(y)
+		if xs != ys {
+			out = append(out, FieldDiff{Field: f, Old: xs, New: ys})
+		}
+	}
+	add("eth.src", a.SrcMAC, b.SrcMAC)
+	add("eth.dst", a.DstMAC, b.DstMAC)
+	add("vlan", a.VLAN, b.VLAN)
+	add("ip.src", a.Src, b.Src)
+	add("ip.dst", a.Dst, b.Dst)
+	if a.HasPorts() {
+		add("l4.sport", a.SrcPort, b.SrcPort)
+		add("l4.dport", a.DstPort, b.DstPort)
+	}
+	add("ip.ttl", a.TTL, b.TTL)
+	add("mark", fmt.Sprintf("%#x", a.Mark), fmt.Sprintf("%#x", b.Mark))
+	add("ct.mark", fmt.Sprintf("%#x", a.CtMark), fmt.Sprintf("%#x", b.CtMark))
+	add("ct.zone", a.CtZone, b.CtZone)
+	return out
+}

@@ -1,0 +1,102 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hopscope/hopscope/model"
+)
+
+// Trace is one path a packet takes; a flood or ECMP gives several.
+type Trace struct {
+	Packet      Packet      `json:"packet"`
+	Hops        []Hop       `json:"hops"`
+	Disposition Disposition `json:"disposition"`
+	Why         string      `json:"why"` // the sentence that ended the trace
+	Final       Packet      `json:"final"`
+	Branch      []string    `json:"branch,omitempty"` // the choices (flood port, ECMP next hop) that made this path
+
+	conns  []conn           // connections this path created, for --reply
+	endNS  *model.Namespace // where a delivered path ended
+	endSeg *model.Segment   // where an exited path ended
+}
+
+// Hop is one device the packet crossed.
+type Hop struct {
+	Node  NodeRef `json:"node"`
+	Steps []Step  `json:"steps"`
+}
+
+// NodeRef names a device: a namespace, a bridge, a segment.
+type NodeRef struct {
+	Kind NodeKind `json:"kind"`
+	Host string   `json:"host,omitempty"`
+	Name string   `json:"name"`
+	Role string   `json:"role,omitempty"` // "vm", "container", "netns", ... for readers
+}
+
+func (n NodeRef) String() string {
+	if n.Host == "" {
+		return n.Name
+	}
+	return n.Host + ":" + n.Name
+}
+
+// Step is one decision inside a hop.
+type Step struct {
+	Kind   StepKind    `json:"kind"`
+	Action StepAction  `json:"action"`
+	Why    string      `json:"why"`
+	Source *SourceRef  `json:"source,omitempty"`
+	Detail StepDetail  `json:"detail,omitempty"`
+	Diff   []FieldDiff `json:"diff,omitempty"`
+}
+
+// SourceRef is the configuration that decided a step: its text and where it came from.
+type SourceRef struct {
+	Text     string `json:"text"`
+	Location string `json:"location,omitempty"`
+}
+
+// FieldDiff is one header or metadata field a step changed.
+type FieldDiff struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// Validate checks the hop structure every trace must have: each hop has
+// steps; every hop but the first starts with EnterPort; every hop but the
+// last ends with ExitPort.
+func (t *Trace) Validate() error {
+	if len(t.Hops) == 0 {
+		return errors.New("trace has no hops")
+	}
+	for i, h := range t.Hops {
+		if len(h.Steps) == 0 {
+			return fmt.Errorf("hop %d (%s) has no steps", i, h.Node)
+		}
+		if i > 0 && h.Steps[0].Kind != EnterPort {
+			return fmt.Errorf("hop %d (%s) starts with %s, not EnterPort", i, h.Node, h.Steps[0].Kind)
+		}
+		if i < len(t.Hops)-1 && h.Steps[len(h.Steps)-1].Kind != ExitPort {
+			return fmt.Errorf("hop %d (%s) ends with %s, not ExitPort", i, h.Node, h.Steps[len(h.Steps)-1].Kind)
+		}
+	}
+	return nil
+}
+
+func (t *Trace) clone() *Trace {
+	c := *t
+	c.Hops = make([]Hop, len(t.Hops))
+	for i, h := range t.Hops {
+		c.Hops[i] = Hop{Node: h.Node, Steps: append([]Step(nil), h.Steps...)}
+	}
+	c.Branch = append([]string(nil), t.Branch...)
+	c.conns = append([]conn(nil), t.conns...)
+	return &c
+}
+
+func (t *Trace) lastHop() *Hop { return &t.Hops[len(t.Hops)-1] }
+
+func (t *Trace) add(s Step) { h := t.lastHop(); h.Steps = append(h.Steps, s) }
