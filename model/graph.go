@@ -94,11 +94,11 @@ type Graph struct {
 }
 
 // Interface node IDs and friends: one place so Dot and tests agree.
-func ifaceID(i *Interface) string     { return "if:" + i.Ref() }
-func ovsPortID(p *OVSPort) string     { return "ovsport:" + p.Ref() }
-func ovsBridgeID(b *OVSBridge) string { return "ovsbr:" + b.Ref() }
-func segmentID(s *Segment) string     { return "seg:" + s.Name }
-func endpointID(e *Endpoint) string   { return "ep:" + e.Name }
+func graphIfaceID(i *Interface) string   { return "if:" + i.Ref() }
+func graphPortID(p *OVSPort) string      { return "ovsport:" + p.Ref() }
+func graphBridgeID(b *OVSBridge) string  { return "ovsbr:" + b.Ref() }
+func graphSegmentID(s *Segment) string   { return "seg:" + s.Name }
+func graphEndpointID(e *Endpoint) string { return "ep:" + e.Name }
 
 // Graph builds the topology's graph. Call it after Resolve: the edges come
 // from the resolved pointers (Peer, Master, Segment, OVSPort.Iface, ...).
@@ -111,24 +111,24 @@ func (t *Topology) Graph() *Graph {
 				if i.Kind == IfBridge {
 					k = NodeLinuxBridge
 				}
-				gr.addNode(GraphNode{ID: ifaceID(i), Kind: k, Label: i.Name, Host: h.Name, NS: ns.Name})
+				gr.addNode(GraphNode{ID: graphIfaceID(i), Kind: k, Label: i.Name, Host: h.Name, NS: ns.Name})
 			}
 		}
 		if h.OVS == nil {
 			continue
 		}
 		for _, b := range h.OVS.Bridges {
-			gr.addNode(GraphNode{ID: ovsBridgeID(b), Kind: NodeOVSBridge, Label: b.Name, Host: h.Name, Bridge: b.Name})
+			gr.addNode(GraphNode{ID: graphBridgeID(b), Kind: NodeOVSBridge, Label: b.Name, Host: h.Name, Bridge: b.Name})
 			for _, p := range b.Ports {
-				gr.addNode(GraphNode{ID: ovsPortID(p), Kind: NodeOVSPort, Label: p.Name, Host: h.Name, Bridge: b.Name})
+				gr.addNode(GraphNode{ID: graphPortID(p), Kind: NodeOVSPort, Label: p.Name, Host: h.Name, Bridge: b.Name})
 			}
 		}
 	}
 	for _, s := range t.Segments {
-		gr.addNode(GraphNode{ID: segmentID(s), Kind: NodeSegment, Label: s.Name})
+		gr.addNode(GraphNode{ID: graphSegmentID(s), Kind: NodeSegment, Label: s.Name})
 	}
 	for _, e := range t.Endpoints {
-		n := GraphNode{ID: endpointID(e), Kind: NodeEndpoint, Label: e.Name}
+		n := GraphNode{ID: graphEndpointID(e), Kind: NodeEndpoint, Label: e.Name}
 		if e.NS != nil && e.NS.Host != nil {
 			n.Host, n.NS = e.NS.Host.Name, e.NS.Name
 		}
@@ -139,13 +139,13 @@ func (t *Topology) Graph() *Graph {
 		for _, ns := range h.Namespaces {
 			for _, i := range ns.Interfaces {
 				if i.Peer != nil {
-					gr.addEdge(ifaceID(i), ifaceID(i.Peer), EdgeWire)
+					gr.addEdge(graphIfaceID(i), graphIfaceID(i.Peer), EdgeWire)
 				}
 				if i.Master != nil {
-					gr.addEdge(ifaceID(i), ifaceID(i.Master), EdgeBridgePort)
+					gr.addEdge(graphIfaceID(i), graphIfaceID(i.Master), EdgeBridgePort)
 				}
 				if i.Segment != nil {
-					gr.addEdge(ifaceID(i), segmentID(i.Segment), EdgeSegment)
+					gr.addEdge(graphIfaceID(i), graphSegmentID(i.Segment), EdgeSegment)
 				}
 			}
 		}
@@ -154,15 +154,15 @@ func (t *Topology) Graph() *Graph {
 		}
 		for _, b := range h.OVS.Bridges {
 			for _, p := range b.Ports {
-				gr.addEdge(ovsPortID(p), ovsBridgeID(b), EdgeOVSPort)
+				gr.addEdge(graphPortID(p), graphBridgeID(b), EdgeOVSPort)
 				if p.Iface != nil {
-					gr.addEdge(ovsPortID(p), ifaceID(p.Iface), EdgeNetdev)
+					gr.addEdge(graphPortID(p), graphIfaceID(p.Iface), EdgeNetdev)
 				}
 				if p.Peer != nil && p.Peer.Bridge != nil {
-					gr.addEdge(ovsPortID(p), ovsPortID(p.Peer), EdgePatch)
+					gr.addEdge(graphPortID(p), graphPortID(p.Peer), EdgePatch)
 				}
 				for _, ifc := range t.tunnelRemotes(p) {
-					gr.addEdge(ovsPortID(p), ifaceID(ifc), EdgeTunnel)
+					gr.addEdge(graphPortID(p), graphIfaceID(ifc), EdgeTunnel)
 				}
 			}
 		}
@@ -170,16 +170,16 @@ func (t *Topology) Graph() *Graph {
 	for _, e := range t.Endpoints {
 		switch {
 		case e.Iface != nil:
-			gr.addEdge(endpointID(e), ifaceID(e.Iface), EdgeEndpoint)
+			gr.addEdge(graphEndpointID(e), graphIfaceID(e.Iface), EdgeEndpoint)
 		case e.NS != nil:
 			// No NIC named: routing picks one, so any of them may carry it.
 			for _, i := range e.NS.Interfaces {
 				if i.Kind != IfLoopback {
-					gr.addEdge(endpointID(e), ifaceID(i), EdgeEndpoint)
+					gr.addEdge(graphEndpointID(e), graphIfaceID(i), EdgeEndpoint)
 				}
 			}
 		case e.Segment != nil:
-			gr.addEdge(endpointID(e), segmentID(e.Segment), EdgeEndpoint)
+			gr.addEdge(graphEndpointID(e), graphSegmentID(e.Segment), EdgeEndpoint)
 		}
 	}
 	gr.build()
@@ -346,11 +346,11 @@ func (gr *Graph) Dot() string {
 		if s.Gateway.IsValid() {
 			lines = append(lines, "gw "+s.Gateway.String())
 		}
-		dotNode(&b, "\t", segmentID(s), lines, "shape=hexagon")
+		dotNode(&b, "\t", graphSegmentID(s), lines, "shape=hexagon")
 	}
 	for _, e := range gr.topo.Endpoints {
 		if e.NS == nil {
-			dotNode(&b, "\t", endpointID(e), endpointLines(e), "shape=house")
+			dotNode(&b, "\t", graphEndpointID(e), dotEndpointLines(e), "shape=house")
 		}
 	}
 	for _, l := range gr.Links() {
@@ -378,30 +378,30 @@ func (gr *Graph) dotNamespace(b *strings.Builder, ns *Namespace) {
 		if i.Kind == IfBridge {
 			attrs = "shape=box"
 		}
-		dotNode(b, "\t\t\t", ifaceID(i), lines, attrs)
+		dotNode(b, "\t\t\t", graphIfaceID(i), lines, attrs)
 	}
 	for _, e := range gr.topo.Endpoints {
 		if e.NS == ns {
-			dotNode(b, "\t\t\t", endpointID(e), endpointLines(e), "shape=house")
+			dotNode(b, "\t\t\t", graphEndpointID(e), dotEndpointLines(e), "shape=house")
 		}
 	}
 	b.WriteString("\t\t}\n")
 }
 
 func (gr *Graph) dotOVSBridge(b *strings.Builder, br *OVSBridge) {
-	fmt.Fprintf(b, "\t\tsubgraph %s {\n\t\t\tlabel=%s;\n", dotQuote("cluster_"+ovsBridgeID(br)), dotQuote("ovs "+br.Name))
-	dotNode(b, "\t\t\t", ovsBridgeID(br), []string{br.Name}, "shape=box, style=bold")
+	fmt.Fprintf(b, "\t\tsubgraph %s {\n\t\t\tlabel=%s;\n", dotQuote("cluster_"+graphBridgeID(br)), dotQuote("ovs "+br.Name))
+	dotNode(b, "\t\t\t", graphBridgeID(br), []string{br.Name}, "shape=box, style=bold")
 	for _, p := range br.Ports {
 		detail := fmt.Sprintf("%s ofport %d", p.Type, p.OFPort)
 		if p.Tag != 0 {
 			detail += fmt.Sprintf(" tag %d", p.Tag)
 		}
-		dotNode(b, "\t\t\t", ovsPortID(p), []string{p.Name, detail}, "shape=box, style=rounded")
+		dotNode(b, "\t\t\t", graphPortID(p), []string{p.Name, detail}, "shape=box, style=rounded")
 	}
 	b.WriteString("\t\t}\n")
 }
 
-func endpointLines(e *Endpoint) []string {
+func dotEndpointLines(e *Endpoint) []string {
 	lines := []string{e.Name + " (" + e.Kind.String() + ")"}
 	if e.Addr.IsValid() {
 		lines = append(lines, e.Addr.String())

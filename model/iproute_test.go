@@ -45,6 +45,9 @@ func TestParseRoutes(t *testing.T) {
 		{"ip route ls table 16 (004)", "ip-route-table16.txt", []*Route{
 			{Table: TableMain, Dst: pfx("0.0.0.0/0"), Nexthops: via("169.254.106.115", "rfp-d3218b9c-7"), Source: Source{Line: 1}},
 		}},
+		{"ip route ls table 2852022899 in fip (004)", "ip-route-table2852022899.txt", []*Route{
+			{Table: TableMain, Dst: pfx("0.0.0.0/0"), Nexthops: via("192.168.0.1", "fg-38f32d91-3d"), Source: Source{Line: 1}},
+		}},
 		{"ip route in qrouter (003)", "ip-route-qrouter-003.txt", []*Route{
 			{Table: TableMain, Dst: pfx("10.5.5.0/24"), Nexthops: via("", "qr-3fa254c3-77"), Proto: "kernel", Scope: "link", Src: ip("10.5.5.1"), Source: Source{Line: 1}},
 		}},

@@ -105,7 +105,7 @@ var (
 
 // maxNodes bounds how many nodes a file may expand to through aliases
 // (a "billion laughs" file must fail, not exhaust memory).
-const maxNodes = 1 << 20
+const maxNodes = 1 << 18
 
 type decoder struct {
 	file  *fileInfo

@@ -88,18 +88,20 @@ func (c *cur) fork(label string) *cur {
 // before in the same state, or the hop limit is reached.
 func (r *run) enter(c *cur, node NodeRef, p Packet) bool {
 	key := fmt.Sprintf("%d|%s|%s|%s|%s|%d|%d", node.Kind, node, p.Src, p.Dst, p.DstMAC, p.VLAN, p.Mark)
-	c.tr.Hops = append(c.tr.Hops, Hop{Node: node})
+	// A loop ends the path on the hop that sent the packet back, so every
+	// hop keeps its EnterPort/ExitPort shape.
 	if c.seen[key] {
 		r.finish(c, Loop, Step{Kind: Deliver, Action: DroppedAction,
-			Why: "the packet is back at " + node.String() + " unchanged: a forwarding loop"}, p)
+			Why: "the packet would enter " + node.String() + " again unchanged: a forwarding loop"}, p)
 		return false
 	}
-	if len(c.tr.Hops) > MaxHops {
+	if len(c.tr.Hops) >= MaxHops {
 		r.finish(c, Loop, Step{Kind: Deliver, Action: DroppedAction,
 			Why: fmt.Sprintf("hop limit %d reached: a forwarding loop", MaxHops)}, p)
 		return false
 	}
 	c.seen[key] = true
+	c.tr.Hops = append(c.tr.Hops, Hop{Node: node})
 	return true
 }
 

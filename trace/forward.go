@@ -133,7 +133,11 @@ func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) 
 	if o == nil {
 		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "up to " + br.Name + "'s own stack",
 			Detail: &PortDetail{Port: "local"}})
-		r.receive(c, br, p, portName(in))
+		physIn := ""
+		if br.NS.BridgeNFCallIptables && in != nil {
+			physIn = in.Name // br_netfilter lets physdev see the port of a routed frame too
+		}
+		r.receive(c, br, p, physIn)
 		return
 	}
 	q := p

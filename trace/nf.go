@@ -90,10 +90,10 @@ func (r *run) evalTable(c *cur, ns *model.Namespace, h hook, t *netfilter.Table,
 		d.Hits = append(d.Hits, RuleHit{Chain: hit.Rule.Chain, Num: hit.Rule.Num, Rule: hit.Rule.Text, Effect: hit.Effect})
 	}
 	where := fmt.Sprintf("%s %s", t.Name, h)
-	if io.bridged || io.physIn != "" {
+	if io.bridged {
 		where += " (bridged, br_netfilter)"
 	}
-	decided := fmt.Sprintf("policy %s of %s", out.Verdict, out.Chain)
+	decided := fmt.Sprintf("no rule decided, chain %s policy", out.Chain)
 	var src *SourceRef
 	if out.Rule != nil {
 		decided = fmt.Sprintf("rule %d of %s", out.Rule.Num, out.Rule.Chain)

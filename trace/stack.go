@@ -33,6 +33,7 @@ func (r *run) localOut(c *cur, ns *model.Namespace, p Packet) {
 		p := p
 		if !p.Src.IsValid() {
 			p.Src = sourceFor(res.route, nh)
+			c.tr.Packet.Src = p.Src // the injected packet shows the source routing chose
 		}
 		q, ok := r.hook(c, ns, hookOutput, p, hookIO{out: nh.Dev, gw: nh.Gateway})
 		if !ok {

@@ -68,8 +68,7 @@ func (e *Engine) Trace(req Request) ([]*Trace, error) {
 		}
 	}
 	r := &run{e: e, dstEP: dstEP}
-	r.start(from, p)
-	return r.done, nil
+	return r.start(from, p)
 }
 
 // Reply traces the answer to the first forward trace that got through,
@@ -96,11 +95,10 @@ func (e *Engine) Reply(forward []*Trace) ([]*Trace, error) {
 	}
 	o := origin{ns: fw.endNS, seg: fw.endSeg, src: p.Src}
 	r := &run{e: e, reply: true, fwConns: fw.conns}
-	r.start(o, p)
-	return r.done, nil
+	return r.start(o, p)
 }
 
-func (r *run) start(o origin, p Packet) {
+func (r *run) start(o origin, p Packet) ([]*Trace, error) {
 	c := &cur{tr: &Trace{Packet: p}, seen: map[string]bool{}}
 	if o.ns != nil {
 		r.localOut(c, o.ns, p)
@@ -109,9 +107,10 @@ func (r *run) start(o origin, p Packet) {
 	}
 	for _, t := range r.done {
 		if err := t.Validate(); err != nil {
-			panic("trace: engine built an invalid trace: " + err.Error())
+			return nil, fmt.Errorf("internal error, please report: the engine built an invalid trace: %w", err)
 		}
 	}
+	return r.done, nil
 }
 
 // fromOutside injects a packet from beyond (or on) a segment: the

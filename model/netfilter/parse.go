@@ -88,10 +88,15 @@ func (p *parser) parseLine(line string) error {
 			return p.errf("counters %q: expected [packets:bytes] before -A", line)
 		}
 		return p.parseRule(strings.TrimSpace(line[end+1:]))
-	case strings.HasPrefix(line, "-A ") || strings.HasPrefix(line, "--append ") || line == "-A":
+	case isCommand(line, "-A") || isCommand(line, "--append"):
 		return p.parseRule(line)
 	}
 	return p.errf("unexpected %q: expected *table, :chain, -A, COMMIT or a # comment", firstField(line))
+}
+
+// isCommand reports whether line's first word is cmd.
+func isCommand(line, cmd string) bool {
+	return strings.HasPrefix(line, cmd) && (len(line) == len(cmd) || isSpace(line[len(cmd)]))
 }
 
 func firstField(s string) string {

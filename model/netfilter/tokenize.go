@@ -93,9 +93,16 @@ func quoteStrict(s string) string {
 }
 
 // quoteMin quotes only what tokenize would otherwise split or misread.
+// Bytes outside printable ASCII are quoted too, so that trimming a line
+// (which knows Unicode spaces) cannot eat the end of a value.
 func quoteMin(s string) string {
-	if s == "" || s == "!" || strings.ContainsAny(s, " \t\r\n\v\f\"'\\") {
+	if s == "" || s == "!" {
 		return quoteForce(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\' {
+			return quoteForce(s)
+		}
 	}
 	return s
 }
