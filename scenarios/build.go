@@ -202,6 +202,7 @@ func (b *builder) stack(ns *model.Namespace, l loc, t stackText, ifaces []*rawIn
 		rs, err := netfilter.Parse(t.iptables.Val)
 		b.textErr(l, "iptables", t.iptables, err)
 		ns.Netfilter = rs
+		ns.NetfilterSource = b.blockSource(l, "iptables", t.iptables, 1)
 	}
 	if t.ipsets.Set {
 		sets, err := netfilter.ParseIPSets(t.ipsets.Val)

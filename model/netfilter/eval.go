@@ -22,7 +22,7 @@ type Packet struct {
 	Bridged            bool   // the frame is being bridged (physdev-is-bridged)
 	SrcMAC             [6]byte
 	Mark, CtMark       uint32
-	CtState            CtState                    // conntrack state and SNAT/DNAT status bits
+	CtState            CtState                   // conntrack state and SNAT/DNAT status bits
 	AddrType           func(netip.Addr) AddrType // nil: every address is UNICAST
 	IPSet              func(name string) *IPSet  // nil or nil result: the set is unknown -> Unsupported
 }

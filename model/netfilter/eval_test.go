@@ -206,7 +206,7 @@ func TestEvaluateNeutron(t *testing.T) {
 			name: "not bridged", chain: "FORWARD",
 			p:       pkt("tcp", "10.0.0.1:1", "10.0.0.2:2"),
 			verdict: VerdictAccept, by: "policy FORWARD",
-			hits:    toSG,
+			hits: toSG,
 		},
 		{
 			name: "user chain falls through", chain: "neutron-openvswi-local",
@@ -217,7 +217,7 @@ func TestEvaluateNeutron(t *testing.T) {
 			name: "user chain returns", chain: in,
 			p:       with(pkt("icmp", "10.0.0.1", "172.12.10.4"), func(p *Packet) { p.CtState = CtEstablished }),
 			verdict: VerdictReturn, by: in + " #1",
-			hits:    []string{in + " #1: return"},
+			hits: []string{in + " #1: return"},
 		},
 		{
 			name: "no such chain", chain: "NOPE", p: pkt("tcp", "10.0.0.1:1", "10.0.0.2:2"),
@@ -245,34 +245,34 @@ func TestEvaluateQrouterNAT(t *testing.T) {
 			name: "floating ip dnat", chain: "PREROUTING",
 			p:       with(pkt("tcp", "203.0.113.5:40000", "192.168.10.106:22"), in(rfp)),
 			verdict: VerdictNAT, by: pre + " #1",
-			hits:    []string{"PREROUTING #1: jump " + pre, pre + " #1: dnat --to-destination 172.12.10.4"},
-			nat:     "-j DNAT --to-destination 172.12.10.4",
+			hits: []string{"PREROUTING #1: jump " + pre, pre + " #1: dnat --to-destination 172.12.10.4"},
+			nat:  "-j DNAT --to-destination 172.12.10.4",
 		},
 		{
 			name: "metadata redirect", chain: "PREROUTING",
 			p:       with(pkt("tcp", "172.12.10.4:40000", "169.254.169.254:80"), in(qr)),
 			verdict: VerdictNAT, by: pre + " #2",
-			hits:    []string{"PREROUTING #1: jump " + pre, pre + " #2: redirect --to-ports 9697"},
-			nat:     "-j REDIRECT --to-ports 9697",
+			hits: []string{"PREROUTING #1: jump " + pre, pre + " #2: redirect --to-ports 9697"},
+			nat:  "-j REDIRECT --to-ports 9697",
 		},
 		{
 			name: "dnat needs the rfp interface", chain: "PREROUTING",
 			p:       with(pkt("tcp", "203.0.113.5:40000", "192.168.10.106:22"), in(qr)),
 			verdict: VerdictAccept, by: "policy PREROUTING",
-			hits:    []string{"PREROUTING #1: jump " + pre},
+			hits: []string{"PREROUTING #1: jump " + pre},
 		},
 		{
 			name: "floating ip snat", chain: "POSTROUTING",
 			p:       with(pkt("tcp", "172.12.10.4:40000", "8.8.8.8:443"), inOut("", rfp)),
 			verdict: VerdictNAT, by: float + " #1",
-			hits:    append(append([]string{}, postHits...), float+" #1: snat --to-source 192.168.10.106"),
-			nat:     "-j SNAT --to-source 192.168.10.106",
+			hits: append(append([]string{}, postHits...), float+" #1: snat --to-source 192.168.10.106"),
+			nat:  "-j SNAT --to-source 192.168.10.106",
 		},
 		{
 			name: "east-west accepted before snat", chain: "POSTROUTING",
 			p:       with(pkt("tcp", "172.12.10.4:40000", "172.12.20.7:443"), inOut(qr, "qr-0000")),
 			verdict: VerdictAccept, by: post + " #1",
-			hits:    []string{"POSTROUTING #1: jump " + post, post + " #1: accept"},
+			hits: []string{"POSTROUTING #1: jump " + post, post + " #1: accept"},
 		},
 		{
 			name: "dnat-ed connection skips the accept", chain: "POSTROUTING",
@@ -280,7 +280,7 @@ func TestEvaluateQrouterNAT(t *testing.T) {
 				p.In, p.Out, p.CtState = qr, "qr-0000", CtNew|CtDNAT
 			}),
 			verdict: VerdictAccept, by: "policy POSTROUTING",
-			hits:    postHits,
+			hits: postHits,
 		},
 	}
 	runEvalCases(t, rs, "nat", tests)
@@ -303,13 +303,13 @@ func TestEvaluateDocker(t *testing.T) {
 				name: "published port", chain: "FORWARD",
 				p:       with(pkt("tcp", "203.0.113.5:40000", "172.17.0.2:80"), fwd("eth0", "docker0")),
 				verdict: VerdictAccept, by: "DOCKER #1",
-				hits:    append(append([]string{}, skip...), "FORWARD #4: jump DOCKER", "DOCKER #1: accept"),
+				hits: append(append([]string{}, skip...), "FORWARD #4: jump DOCKER", "DOCKER #1: accept"),
 			},
 			{
 				name: "unpublished port hits the DROP policy", chain: "FORWARD",
 				p:       with(pkt("tcp", "203.0.113.5:40000", "172.17.0.2:81"), fwd("eth0", "docker0")),
 				verdict: VerdictDrop, by: "policy FORWARD",
-				hits:    append(append([]string{}, skip...), "FORWARD #4: jump DOCKER"),
+				hits: append(append([]string{}, skip...), "FORWARD #4: jump DOCKER"),
 			},
 			{
 				name: "container to outside", chain: "FORWARD",
@@ -327,15 +327,15 @@ func TestEvaluateDocker(t *testing.T) {
 				name: "port publish dnat", chain: "PREROUTING",
 				p:       with(pkt("tcp", "203.0.113.5:40000", "192.0.2.10:8080"), func(p *Packet) { p.In, p.AddrType = "eth0", local }),
 				verdict: VerdictNAT, by: "DOCKER #2",
-				hits:    []string{"PREROUTING #1: jump DOCKER", "DOCKER #2: dnat --to-destination 172.17.0.2:80"},
-				nat:     "-j DNAT --to-destination 172.17.0.2:80",
+				hits: []string{"PREROUTING #1: jump DOCKER", "DOCKER #2: dnat --to-destination 172.17.0.2:80"},
+				nat:  "-j DNAT --to-destination 172.17.0.2:80",
 			},
 			{
 				name: "masquerade", chain: "POSTROUTING",
 				p:       with(pkt("udp", "172.17.0.2:5353", "8.8.8.8:53"), fwd("", "eth0")),
 				verdict: VerdictNAT, by: "POSTROUTING #1",
-				hits:    []string{"POSTROUTING #1: masquerade"},
-				nat:     "-j MASQUERADE",
+				hits: []string{"POSTROUTING #1: masquerade"},
+				nat:  "-j MASQUERADE",
 			},
 		})
 	})
@@ -432,17 +432,17 @@ COMMIT
 			unsup: "-m set --match-set ports src (ipset type hash:ip,port not modelled)"},
 		{name: "unknown module", chain: "INPUT", p: pkt("tcp", "10.1.1.1:1", "10.0.0.2:2"),
 			verdict: VerdictUnsupported, by: "INPUT #1",
-			hits:    []string{"INPUT #1: unsupported: -m limit --limit 5/sec"}, unsup: "-m limit --limit 5/sec"},
+			hits: []string{"INPUT #1: unsupported: -m limit --limit 5/sec"}, unsup: "-m limit --limit 5/sec"},
 		{name: "unknown target", chain: "INPUT", p: pkt("udp", "192.168.1.1:1", "10.0.0.2:2"),
 			verdict: VerdictUnsupported, by: "INPUT #2",
-			hits:    []string{"INPUT #2: unsupported: -j NFQUEUE --queue-num 3"}, unsup: "-j NFQUEUE --queue-num 3"},
+			hits: []string{"INPUT #2: unsupported: -j NFQUEUE --queue-num 3"}, unsup: "-j NFQUEUE --queue-num 3"},
 		{name: "unknown option", chain: "INPUT", p: pkt("tcp", "172.16.1.1:1", "10.0.0.2:2"),
 			verdict: VerdictUnsupported, by: "INPUT #3",
-			hits:    []string{"INPUT #3: unsupported: --tcp-option 8"}, unsup: "--tcp-option 8"},
+			hits: []string{"INPUT #3: unsupported: --tcp-option 8"}, unsup: "--tcp-option 8"},
 		{name: "udp skips the tcp option", chain: "INPUT", p: with(pkt("udp", "172.16.1.1:1", "10.0.0.2:2"), withSet),
 			verdict: VerdictUnsupported, by: "INPUT #4",
-			hits:    []string{"INPUT #4: unsupported: -m set --match-set ports src (ipset type hash:ip,port not modelled)"},
-			unsup:   "-m set --match-set ports src (ipset type hash:ip,port not modelled)"},
+			hits:  []string{"INPUT #4: unsupported: -m set --match-set ports src (ipset type hash:ip,port not modelled)"},
+			unsup: "-m set --match-set ports src (ipset type hash:ip,port not modelled)"},
 	})
 }
 
@@ -460,7 +460,9 @@ func TestIndexMatchesLinearScan(t *testing.T) {
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	randPacket := func() *Packet {
 		k, j := rng.IntN(ports+2), rng.IntN(ports+2) // +2: ports the host does not have
-		ip := func(k int) string { return pick(PortAddr(k), "203.0.113.9", "0.0.0.0", "255.255.255.255", "172.12.10.4") }
+		ip := func(k int) string {
+			return pick(PortAddr(k), "203.0.113.9", "0.0.0.0", "255.255.255.255", "172.12.10.4")
+		}
 		proto := pick("tcp", "udp", "icmp", "47")
 		port := func() string { return pick("22", "53", "67", "68", "80", "443", strconv.Itoa(rng.IntN(65536))) }
 		src, dst := ip(k), ip(j)

@@ -9,8 +9,8 @@ import (
 // IPSet is one set from `ipset save`.
 type IPSet struct {
 	Name     string
-	Type     string // hash:net, hash:ip, bitmap:ip, hash:ip,port, ...
-	Family   string // inet, inet6
+	Type     string         // hash:net, hash:ip, bitmap:ip, hash:ip,port, ...
+	Family   string         // inet, inet6
 	Members  []netip.Prefix // single addresses as /32; valid iff Supported
 	Unparsed []string       // entries the model cannot represent, as written
 }

@@ -46,9 +46,9 @@ type Unsupported struct {
 	Text string // the raw text, re-quoted so it parses back the same
 }
 
-func (u *Unsupported) String() string                { return u.Text }
+func (u *Unsupported) String() string               { return u.Text }
 func (u *Unsupported) match(*Packet) (bool, string) { return false, u.Text }
-func (u *Unsupported) isTarget()                     {}
+func (u *Unsupported) isTarget()                    {}
 
 // Addr is -s / -d: the packet's address lies in Prefix.
 type Addr struct {
@@ -144,7 +144,7 @@ func (m *Proto) match(p *Packet) (bool, string) {
 // matches every packet by itself.
 type Module struct{ Name string }
 
-func (m *Module) String() string                { return "-m " + m.Name }
+func (m *Module) String() string               { return "-m " + m.Name }
 func (m *Module) match(*Packet) (bool, string) { return true, "" }
 
 // PortRange is an inclusive range of ports; Min == Max is one port.
@@ -309,7 +309,7 @@ func markString(v, mask uint32) string {
 // Comment is -m comment --comment; it matches everything.
 type Comment struct{ Text string }
 
-func (m *Comment) String() string                { return "--comment " + quoteStrict(m.Text) }
+func (m *Comment) String() string               { return "--comment " + quoteStrict(m.Text) }
 func (m *Comment) match(*Packet) (bool, string) { return true, "" }
 
 // ICMPType is -m icmp --icmp-type.

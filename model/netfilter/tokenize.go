@@ -17,7 +17,9 @@ func (t token) isOption() bool { return !t.quoted && len(t.s) > 1 && t.s[0] == '
 
 var errUnterminated = errors.New("unterminated quote")
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
+}
 
 // tokenize splits line into words as iptables-restore does: whitespace
 // separates, "..." groups with \ escaping the next byte, '...' groups
