@@ -17,7 +17,9 @@ func (t *Topology) Describe(w io.Writer) error {
 	d := &describer{w: w}
 	d.line(0, "topology %s", t.Name)
 	if t.Description != "" {
-		d.line(1, "%s", t.Description)
+		for _, l := range strings.Split(strings.TrimRight(t.Description, "\n"), "\n") {
+			d.line(1, "%s", l)
+		}
 	}
 	if len(t.Segments) > 0 {
 		d.line(0, "segments")
@@ -57,7 +59,11 @@ func (d *describer) line(depth int, format string, args ...any) {
 	if d.err != nil {
 		return
 	}
-	_, d.err = fmt.Fprintf(d.w, "%s%s\n", strings.Repeat("  ", depth), fmt.Sprintf(format, args...))
+	text := fmt.Sprintf(format, args...)
+	if text == "" {
+		depth = 0 // a blank line (in a description) gets no trailing spaces
+	}
+	_, d.err = fmt.Fprintf(d.w, "%s%s\n", strings.Repeat("  ", depth), text)
 }
 
 // fields joins the non-empty words of one line.
@@ -244,7 +250,11 @@ func (d *describer) ovsBridge(b *OVSBridge) {
 }
 
 func describeOVSPort(p *OVSPort) string {
-	words := []string{p.Name, fmt.Sprintf("ofport %d", p.OFPort), p.Type.String()}
+	words := []string{p.Name}
+	if p.OFPort != 0 { // 0 is no OpenFlow port: not known yet
+		words = append(words, fmt.Sprintf("ofport %d", p.OFPort))
+	}
+	words = append(words, p.Type.String())
 	if p.Tag != 0 {
 		words = append(words, fmt.Sprintf("tag %d", p.Tag))
 	}

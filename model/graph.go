@@ -93,7 +93,7 @@ type Graph struct {
 	edges map[[2]string]EdgeKind // key sorted
 }
 
-// Interface node IDs and friends: one place so Dot and tests agree.
+// Node IDs are built in one place so nodes, edges and Dot agree.
 func graphIfaceID(i *Interface) string   { return "if:" + i.Ref() }
 func graphPortID(p *OVSPort) string      { return "ovsport:" + p.Ref() }
 func graphBridgeID(b *OVSBridge) string  { return "ovsbr:" + b.Ref() }
@@ -361,6 +361,10 @@ func (gr *Graph) Dot() string {
 }
 
 func (gr *Graph) dotNamespace(b *strings.Builder, ns *Namespace) {
+	eps := slices.DeleteFunc(slices.Clone(gr.topo.Endpoints), func(e *Endpoint) bool { return e.NS != ns })
+	if len(ns.Interfaces) == 0 && len(eps) == 0 {
+		return // an empty cluster draws nothing and only adds noise
+	}
 	label := ns.Name
 	if ns.Kind != NSRoot {
 		label += " (" + ns.Kind.String() + ")"
@@ -380,10 +384,8 @@ func (gr *Graph) dotNamespace(b *strings.Builder, ns *Namespace) {
 		}
 		dotNode(b, "\t\t\t", graphIfaceID(i), lines, attrs)
 	}
-	for _, e := range gr.topo.Endpoints {
-		if e.NS == ns {
-			dotNode(b, "\t\t\t", graphEndpointID(e), dotEndpointLines(e), "shape=house")
-		}
+	for _, e := range eps {
+		dotNode(b, "\t\t\t", graphEndpointID(e), dotEndpointLines(e), "shape=house")
 	}
 	b.WriteString("\t\t}\n")
 }
@@ -392,7 +394,10 @@ func (gr *Graph) dotOVSBridge(b *strings.Builder, br *OVSBridge) {
 	fmt.Fprintf(b, "\t\tsubgraph %s {\n\t\t\tlabel=%s;\n", dotQuote("cluster_"+graphBridgeID(br)), dotQuote("ovs "+br.Name))
 	dotNode(b, "\t\t\t", graphBridgeID(br), []string{br.Name}, "shape=box, style=bold")
 	for _, p := range br.Ports {
-		detail := fmt.Sprintf("%s ofport %d", p.Type, p.OFPort)
+		detail := p.Type.String()
+		if p.OFPort != 0 { // 0 is no OpenFlow port: not known yet
+			detail += fmt.Sprintf(" ofport %d", p.OFPort)
+		}
 		if p.Tag != 0 {
 			detail += fmt.Sprintf(" tag %d", p.Tag)
 		}

@@ -289,7 +289,7 @@ func TestGraphDot(t *testing.T) {
 	goldenCompare(t, "graph.dot", testTopology(t).Graph().Dot())
 }
 
-func TestDotQuote(t *testing.T) {
+func TestGraphDotQuote(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"if:h1:qrouter-1:qr-1", `"if:h1:qrouter-1:qr-1"`},
 		{`say "hi"`, `"say \"hi\""`},

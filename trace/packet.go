@@ -102,27 +102,43 @@ func icmpName(t uint8) string {
 	return fmt.Sprintf("type %d", t)
 }
 
-// diff lists the header fields that differ between two packets.
+// diff lists the header fields that differ between two packets. It
+// compares values first and formats only what changed: it runs per step.
 func diff(a, b Packet) []FieldDiff {
 	var out []FieldDiff
-	add := func(f string, x, y any) {
-		xs, ys := fmt.Sprint(x), fmt.Sprint(y)
-		if xs != ys {
-			out = append(out, FieldDiff{Field: f, Old: xs, New: ys})
+	add := func(f string, x, y fmt.Stringer) {
+		out = append(out, FieldDiff{Field: f, Old: x.String(), New: y.String()})
+	}
+	num := func(f string, x, y uint64, hex bool) {
+		if x == y {
+			return
 		}
+		format := "%d"
+		if hex {
+			format = "%#x"
+		}
+		out = append(out, FieldDiff{Field: f, Old: fmt.Sprintf(format, x), New: fmt.Sprintf(format, y)})
 	}
-	add("eth.src", a.SrcMAC, b.SrcMAC)
-	add("eth.dst", a.DstMAC, b.DstMAC)
-	add("vlan", a.VLAN, b.VLAN)
-	add("ip.src", a.Src, b.Src)
-	add("ip.dst", a.Dst, b.Dst)
+	if a.SrcMAC != b.SrcMAC {
+		add("eth.src", a.SrcMAC, b.SrcMAC)
+	}
+	if a.DstMAC != b.DstMAC {
+		add("eth.dst", a.DstMAC, b.DstMAC)
+	}
+	num("vlan", uint64(a.VLAN), uint64(b.VLAN), false)
+	if a.Src != b.Src {
+		add("ip.src", a.Src, b.Src)
+	}
+	if a.Dst != b.Dst {
+		add("ip.dst", a.Dst, b.Dst)
+	}
 	if a.HasPorts() {
-		add("l4.sport", a.SrcPort, b.SrcPort)
-		add("l4.dport", a.DstPort, b.DstPort)
+		num("l4.sport", uint64(a.SrcPort), uint64(b.SrcPort), false)
+		num("l4.dport", uint64(a.DstPort), uint64(b.DstPort), false)
 	}
-	add("ip.ttl", a.TTL, b.TTL)
-	add("mark", fmt.Sprintf("%#x", a.Mark), fmt.Sprintf("%#x", b.Mark))
-	add("ct.mark", fmt.Sprintf("%#x", a.CtMark), fmt.Sprintf("%#x", b.CtMark))
-	add("ct.zone", a.CtZone, b.CtZone)
+	num("ip.ttl", uint64(a.TTL), uint64(b.TTL), false)
+	num("mark", uint64(a.Mark), uint64(b.Mark), true)
+	num("ct.mark", uint64(a.CtMark), uint64(b.CtMark), true)
+	num("ct.zone", uint64(a.CtZone), uint64(b.CtZone), false)
 	return out
 }
