@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -115,5 +117,25 @@ func TestCheckJUnitAndJSON(t *testing.T) {
 	var js []checkJSON
 	if err := json.Unmarshal([]byte(out), &js); err != nil || code != 1 || len(js) != 2 || js[1].Pass {
 		t.Errorf("json check output (exit %d, err %v): %s", code, err, out)
+	}
+}
+
+// TestReadmeScenario keeps the README's sample scenario loading and its checks passing.
+func TestReadmeScenario(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n")
+	yamlText, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no ```yaml block")
+	}
+	path := filepath.Join(t.TempDir(), "readme.yaml")
+	if err := os.WriteFile(path, []byte(yamlText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := hopscope("check", path); code != 0 {
+		t.Errorf("README scenario: exit %d\n%s%s", code, out, errs)
 	}
 }
