@@ -175,28 +175,13 @@ func (b *builder) stack(ns *model.Namespace, l loc, t stackText, ifaces []*rawIn
 	}
 	b.sysctls(ns, sysctls)
 	if t.routes.Set {
-		rs, err := model.ParseRoutes(t.routes.Val)
-		b.textErr(l, "routes", t.routes, err)
-		for _, r := range rs {
-			r.Source = b.blockSource(l, "routes", t.routes, r.Source.Line)
-		}
-		ns.Routes = rs
+		ns.Routes = parseBlock(b, l, "routes", t.routes, model.ParseRoutes, func(r *model.Route) *model.Source { return &r.Source })
 	}
 	if t.rules.Set {
-		rs, err := model.ParseRules(t.rules.Val)
-		b.textErr(l, "rules", t.rules, err)
-		for _, r := range rs {
-			r.Source = b.blockSource(l, "rules", t.rules, r.Source.Line)
-		}
-		ns.Rules = rs
+		ns.Rules = parseBlock(b, l, "rules", t.rules, model.ParseRules, func(r *model.Rule) *model.Source { return &r.Source })
 	}
 	if t.neighbors.Set {
-		ns2, err := model.ParseNeighbors(t.neighbors.Val)
-		b.textErr(l, "neighbors", t.neighbors, err)
-		for _, n := range ns2 {
-			n.Source = b.blockSource(l, "neighbors", t.neighbors, n.Source.Line)
-		}
-		ns.Neighbors = ns2
+		ns.Neighbors = parseBlock(b, l, "neighbors", t.neighbors, model.ParseNeighbors, func(n *model.Neighbor) *model.Source { return &n.Source })
 	}
 	if t.iptables.Set {
 		rs, err := netfilter.Parse(t.iptables.Val)
@@ -209,6 +194,19 @@ func (b *builder) stack(ns *model.Namespace, l loc, t stackText, ifaces []*rawIn
 		b.textErr(l, "ipsets", t.ipsets, err)
 		ns.IPSets = sets
 	}
+}
+
+// parseBlock parses a text block of native command output and points each
+// parsed object's Source (which the parser set to its line in the block) at
+// its line in the file.
+func parseBlock[T any](b *builder, l loc, key string, t text, parse func(string) ([]T, error), src func(T) *model.Source) []T {
+	objs, err := parse(t.Val)
+	b.textErr(l, key, t, err)
+	for _, o := range objs {
+		s := src(o)
+		*s = b.blockSource(l, key, t, s.Line)
+	}
+	return objs
 }
 
 // blockSource is the Source of the object on line n of a text block.

@@ -50,7 +50,7 @@ func (c conn) dnat() bool { return c.reply.Src != c.orig.Dst || c.reply.SPort !=
 // PREROUTING or OUTPUT). A forward trace creates a NEW entry; a reply
 // matches the forward trace's entry, is ESTABLISHED, and has the forward
 // SNAT undone here (destination rewrites happen at PREROUTING/OUTPUT).
-func (r *run) ctEnter(c *cur, ns *model.Namespace, p Packet, h hook) Packet {
+func (r *run) ctEnter(c *cur, ns *model.Namespace, p Packet) Packet {
 	if ns.Netfilter == nil && !r.reply {
 		c.nsConn = &conn{ns: ns, orig: tupleOf(p)}
 		p.CtState = "NEW"

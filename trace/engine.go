@@ -59,7 +59,6 @@ type run struct {
 	done    []*Trace
 	reply   bool
 	fwConns []conn
-	dstEP   *model.Endpoint
 }
 
 // cur is one path being walked.

@@ -145,7 +145,7 @@ func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) 
 		var ok bool
 		ns := br.NS
 		io := hookIO{in: br.Name, physIn: in.Name}
-		q = r.ctEnter(c, ns, q, hookPrerouting)
+		q = r.ctEnter(c, ns, q)
 		if q, ok = r.hook(c, ns, hookPrerouting, q, io); !ok {
 			return
 		}

@@ -17,7 +17,7 @@ func (r *run) localOut(c *cur, ns *model.Namespace, p Packet) {
 	if !r.enter(c, nsNode(ns), p) {
 		return
 	}
-	p = r.ctEnter(c, ns, p, hookOutput)
+	p = r.ctEnter(c, ns, p)
 	res, ok := r.route(c, ns, p, "lo")
 	if !ok {
 		return
@@ -69,7 +69,7 @@ func (r *run) receive(c *cur, y *model.Interface, p Packet, physIn string) {
 			Why: fmt.Sprintf("frame carries VLAN tag %d and %s has no VLAN sub-interface for it", p.VLAN, y.Name)}, p)
 		return
 	}
-	p = r.ctEnter(c, ns, p, hookPrerouting)
+	p = r.ctEnter(c, ns, p)
 	p, ok := r.hook(c, ns, hookPrerouting, p, hookIO{in: y.Name, physIn: physIn})
 	if !ok {
 		return

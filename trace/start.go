@@ -37,7 +37,7 @@ func (e *Engine) Trace(req Request) ([]*Trace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--from: %w", err)
 	}
-	dst, dstEP, err := e.resolveTo(req.To)
+	dst, err := e.resolveTo(req.To)
 	if err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
@@ -67,7 +67,7 @@ func (e *Engine) Trace(req Request) ([]*Trace, error) {
 			p.SrcPort = 40000
 		}
 	}
-	r := &run{e: e, dstEP: dstEP}
+	r := &run{e: e}
 	return r.start(from, p)
 }
 
@@ -207,29 +207,29 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 }
 
 // resolveTo finds the destination address of s.
-func (e *Engine) resolveTo(s string) (netip.Addr, *model.Endpoint, error) {
+func (e *Engine) resolveTo(s string) (netip.Addr, error) {
 	if ep := e.Topo.Endpoint(s); ep != nil {
 		if !ep.Addr.IsValid() {
-			return netip.Addr{}, nil, fmt.Errorf("endpoint %s has no address", s)
+			return netip.Addr{}, fmt.Errorf("endpoint %s has no address", s)
 		}
-		return ep.Addr, ep, nil
+		return ep.Addr, nil
 	}
 	if strings.Count(s, ":") == 2 && !strings.Contains(s, "::") {
 		i, err := e.Topo.InterfaceByRef(s)
 		if err != nil {
-			return netip.Addr{}, nil, err
+			return netip.Addr{}, err
 		}
 		a, ok := i.PrimaryAddr()
 		if !ok {
-			return netip.Addr{}, nil, fmt.Errorf("%s has no IPv4 address", s)
+			return netip.Addr{}, fmt.Errorf("%s has no IPv4 address", s)
 		}
-		return a, nil, nil
+		return a, nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Addr{}, nil, e.unknown(s)
+		return netip.Addr{}, e.unknown(s)
 	}
-	return a, e.Topo.EndpointAt(a), nil
+	return a, nil
 }
 
 func (e *Engine) unknown(s string) error {
