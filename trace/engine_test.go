@@ -115,7 +115,14 @@ func TestL2Stages(t *testing.T) {
 			want: d(trace.Delivered), why: "local address of h:m4"},
 		{name: "a static neighbour in another VLAN floods and nobody takes it", req: trace.Request{From: "h:m1", To: "10.1.0.2"},
 			want: d(trace.Dropped, trace.Dropped), why: "not eth0's MAC"},
+		{name: "static FDB entry", req: trace.Request{From: "h2:k1", To: "10.2.0.2"},
+			want: d(trace.Delivered), why: "local address of h2:k2"},
 	})
+	got, _ := e.Trace(trace.Request{From: "h2:k1", To: "10.2.0.2"})
+	fdb := got[0].Hops[1].Steps[1]
+	if fdb.Kind != trace.BridgeFDB || fdb.Source == nil || !strings.HasPrefix(fdb.Source.Location, "l2.yaml:") {
+		t.Errorf("the static FDB step does not cite its entry: %+v", fdb)
+	}
 }
 
 func TestValidateMessages(t *testing.T) {

@@ -60,7 +60,7 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 			Why: fmt.Sprintf("VLAN filtering: %s does not admit VLAN %d", inName, p.VLAN)}, p)
 		return
 	}
-	outs, how := r.bridgeLookup(br, in, p.DstMAC, v)
+	outs, how, entry := r.bridgeLookup(br, in, p.DstMAC, v)
 	d := &FDBDetail{Bridge: br.Name, MAC: p.DstMAC.String(), VLAN: v, How: how}
 	for _, o := range outs {
 		d.Ports = append(d.Ports, portName(o))
@@ -77,7 +77,11 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 	case outs[0] == nil:
 		why = fmt.Sprintf("%s is the bridge's own MAC: up to its stack", p.DstMAC)
 	}
-	c.tr.add(Step{Kind: BridgeFDB, Action: act, Why: why, Detail: d})
+	step := Step{Kind: BridgeFDB, Action: act, Why: why, Detail: d}
+	if entry != nil {
+		step.Source = srcRef(fmt.Sprintf("%s dev %s vlan %d static", entry.MAC, entry.Port, entry.VLAN), entry.Source)
+	}
+	c.tr.add(step)
 	for i, o := range outs {
 		cc := c
 		if len(outs) > 1 {
@@ -97,16 +101,16 @@ func portName(o *model.Interface) string {
 
 // bridgeLookup picks the output ports: a static FDB row, the bridge's own
 // MAC, the one port behind which the model places the MAC, or a flood.
-func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]*model.Interface, string) {
+func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]*model.Interface, string, *model.FDBEntry) {
 	for _, f := range br.Bridge.FDB {
 		if f.MAC == mac && (f.VLAN == 0 || f.VLAN == v) {
 			if o := br.NS.Interface(f.Port); o != nil && o != in {
-				return []*model.Interface{o}, "static FDB entry:"
+				return []*model.Interface{o}, "static FDB entry:", f
 			}
 		}
 	}
 	if in != nil && mac == r.e.mac(br) {
-		return []*model.Interface{nil}, "local"
+		return []*model.Interface{nil}, "local", nil
 	}
 	var all []*model.Interface
 	for _, o := range br.Bridge.Ports {
@@ -119,13 +123,13 @@ func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]
 		}
 		all = append(all, o)
 		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opEmit, iface: o, vlan: ev}, mac) {
-			return []*model.Interface{o}, "learned:"
+			return []*model.Interface{o}, "learned:", nil
 		}
 	}
 	if in != nil {
 		all = append(all, nil)
 	}
-	return all, "flood"
+	return all, "flood", nil
 }
 
 // bridgeOut sends the frame out of port o (nil: up to the bridge's stack).
