@@ -51,14 +51,12 @@ func (c conn) dnat() bool { return c.reply.Src != c.orig.Dst || c.reply.SPort !=
 // matches the forward trace's entry, is ESTABLISHED, and has the forward
 // SNAT undone here (destination rewrites happen at PREROUTING/OUTPUT).
 func (r *run) ctEnter(c *cur, ns *model.Namespace, p Packet) Packet {
-	if ns.Netfilter == nil && !r.reply {
-		c.nsConn = &conn{ns: ns, orig: tupleOf(p)}
-		p.CtState = "NEW"
-		return p
-	}
 	if !r.reply {
 		c.nsConn = &conn{ns: ns, orig: tupleOf(p)}
 		p.CtState = "NEW"
+		if ns.Netfilter == nil {
+			return p // no rules can look at the state: no step to show
+		}
 		c.tr.add(Step{Kind: Conntrack, Action: Resolved, Why: "first packet of the connection in " + ns.Ref() + ": ct state NEW",
 			Detail: &ConntrackDetail{State: "NEW", Entry: tupleOf(p).String()}})
 		return p

@@ -82,12 +82,11 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 		step.Source = srcRef(fmt.Sprintf("%s dev %s vlan %d static", entry.MAC, entry.Port, entry.VLAN), entry.Source)
 	}
 	c.tr.add(step)
-	for i, o := range outs {
+	for _, o := range outs {
 		cc := c
 		if len(outs) > 1 {
 			cc = c.fork("flood out of " + portName(o))
 		}
-		_ = i
 		r.bridgeOut(cc, br, in, o, p, v)
 	}
 }

@@ -48,18 +48,23 @@ func (r *run) neighbor(c *cur, ns *model.Namespace, out *model.Interface, ip net
 		return model.MAC{}, false
 	}
 	d.MAC = mac.String()
-	why := fmt.Sprintf("ARP: %s is %s, answered by %s", ip, mac, who)
-	switch how {
-	case "proxy-arp":
-		why = fmt.Sprintf("ARP: %s is %s, answered by %s with proxy ARP (it routes %s elsewhere)", ip, mac, who, ip)
-	case "gateway":
-		why = fmt.Sprintf("ARP: %s is %s, the gateway of segment %s", ip, mac, who)
-	}
+	why := arpWhy(ip, mac, how, who)
 	if evidence != nil && evidence.MAC != mac {
 		why += fmt.Sprintf("; the imported cache entry %q disagrees", evidence.String())
 	}
 	c.tr.add(Step{Kind: Neighbor, Action: Resolved, Why: why, Detail: d})
 	return mac, true
+}
+
+// arpWhy is the sentence for an answered ARP request.
+func arpWhy(ip netip.Addr, mac model.MAC, how, who string) string {
+	switch how {
+	case "proxy-arp":
+		return fmt.Sprintf("ARP: %s is %s, answered by %s with proxy ARP (it routes %s elsewhere)", ip, mac, who, ip)
+	case "gateway":
+		return fmt.Sprintf("ARP: %s is %s, the gateway of segment %s", ip, mac, who)
+	}
+	return fmt.Sprintf("ARP: %s is %s, answered by %s", ip, mac, who)
 }
 
 // arp finds who answers an ARP request for ip sent out of device out.

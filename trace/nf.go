@@ -193,11 +193,7 @@ func addrType(ns *model.Namespace, a netip.Addr) netfilter.AddrType {
 	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return netfilter.AddrBroadcast
 	}
-	rt := longestMatch(ns, model.TableLocal, a)
-	if rt != nil && rt.Dst.IsSingleIP() && rt.Type == model.RouteLocal {
-		return netfilter.AddrLocal
-	}
-	if rt != nil && rt.Type == model.RouteLocal {
+	if rt := longestMatch(ns, model.TableLocal, a); rt != nil && rt.Type == model.RouteLocal {
 		return netfilter.AddrLocal
 	}
 	for _, i := range ns.Interfaces {

@@ -12,7 +12,9 @@ import (
 //	                                  else FORWARD -> POSTROUTING -> neighbour -> out
 //	send:     route -> OUTPUT -> POSTROUTING -> neighbour -> out
 
-// localOut follows a packet a process in ns sends.
+// localOut follows a packet a process in ns sends: route, OUTPUT, and a
+// second lookup when OUTPUT changed the destination or mark (as the
+// kernel's ip_route_me_harder does), then local delivery or POSTROUTING.
 func (r *run) localOut(c *cur, ns *model.Namespace, p Packet) {
 	if !r.enter(c, nsNode(ns), p) {
 		return
@@ -22,33 +24,38 @@ func (r *run) localOut(c *cur, ns *model.Namespace, p Packet) {
 	if !ok {
 		return
 	}
-	if res.route.Type == model.RouteLocal || res.route.Type == model.RouteBroadcast {
-		if p, ok = r.hook(c, ns, hookOutput, p, hookIO{out: "lo"}); !ok {
-			return
-		}
-		r.deliverLocal(c, ns, p, "lo")
-		return
-	}
-	r.eachNexthop(c, res.route, func(c *cur, nh model.Nexthop) {
-		p := p
+	rt := res.route
+	io := hookIO{out: "lo"}
+	if len(rt.Nexthops) > 0 {
+		nh := rt.Nexthops[0]
 		if !p.Src.IsValid() {
-			p.Src = sourceFor(res.route, nh)
+			p.Src = sourceFor(rt, nh)
 			c.tr.Packet.Src = p.Src // the injected packet shows the source routing chose
 		}
-		q, ok := r.hook(c, ns, hookOutput, p, hookIO{out: nh.Dev, gw: nh.Gateway})
+		if !isLocal(rt) {
+			io = hookIO{out: nh.Dev, gw: nh.Gateway}
+		}
+	}
+	q, ok := r.hook(c, ns, hookOutput, p, io)
+	if !ok {
+		return
+	}
+	if q.Dst != p.Dst || q.Mark != p.Mark {
+		again, ok := r.route(c, ns, q, "lo")
 		if !ok {
 			return
 		}
-		if q.Dst != p.Dst || q.Mark != p.Mark {
-			// OUTPUT changed the destination or mark: the kernel routes again.
-			res2, ok := r.route(c, ns, q, "lo")
-			if !ok {
-				return
-			}
-			nh = res2.route.Nexthops[0]
-		}
-		r.postroute(c, ns, q, res.route, nh, "")
-	})
+		rt = again.route
+	}
+	if isLocal(rt) {
+		r.deliverLocal(c, ns, q, "lo")
+		return
+	}
+	r.eachNexthop(c, rt, func(c *cur, nh model.Nexthop) { r.postroute(c, ns, q, rt, nh, "") })
+}
+
+func isLocal(rt *model.Route) bool {
+	return rt.Type == model.RouteLocal || rt.Type == model.RouteBroadcast
 }
 
 // receive follows a frame that arrives at interface y into y's namespace.
@@ -81,7 +88,7 @@ func (r *run) receive(c *cur, y *model.Interface, p Packet, physIn string) {
 	if !r.rpFilter(c, ns, y, p) {
 		return
 	}
-	if res.route.Type == model.RouteLocal || res.route.Type == model.RouteBroadcast {
+	if isLocal(res.route) {
 		if p, ok = r.hook(c, ns, hookInput, p, hookIO{in: y.Name, physIn: physIn}); !ok {
 			return
 		}

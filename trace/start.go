@@ -151,11 +151,7 @@ func (r *run) fromOutside(c *cur, seg *model.Segment, p Packet) {
 		return
 	}
 	d.MAC = mac.String()
-	why := fmt.Sprintf("ARP: %s is %s, answered by %s", p.Dst, mac, who)
-	if how == "proxy-arp" {
-		why += " with proxy ARP"
-	}
-	c.tr.add(Step{Kind: Neighbor, Action: Resolved, Why: why, Detail: d})
+	c.tr.add(Step{Kind: Neighbor, Action: Resolved, Why: arpWhy(p.Dst, mac, how, who), Detail: d})
 	q := p
 	if q.SrcMAC.IsZero() {
 		q.SrcMAC = senderMAC
