@@ -43,7 +43,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown key names file, line and field", []string{"show", "-f", "testdata/bad-key.yaml"}, 2, "", "testdata/bad-key.yaml:4:5: segments.provider.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream"},
 		{"unknown flag", []string{"trace", "--frm", "x"}, 2, "", "unknown flag: --frm"},
 		{"unknown command", []string{"tarce"}, 2, "", `unknown command "tarce"`},
-		{"all checks pass", []string{"check", "--example", "allinone-qdhcp-qrouter"}, 0, "8 passed, 0 failed", ""},
+		{"all checks pass", []string{"check", "--example", "allinone-qdhcp-qrouter"}, 0, "9 passed, 0 failed", ""},
 		{"a check fails", []string{"check", "testdata/failing-check.yaml"}, 1, "1 passed, 1 failed", ""},
 		{"check on bad input", []string{"check", "testdata/bad-key.yaml"}, 2, "", "gatway"},
 		{"welcome shows the default example", nil, 0, "hopscope trace --example dvr-floating-ip --from test --to internet", ""},
