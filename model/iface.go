@@ -27,9 +27,13 @@ const (
 	IfDummy
 	// IfNIC is a VM's or container's own NIC (the guest side of a tap/veth).
 	IfNIC
+	// IfOther is a device kind the model does not simulate (vxlan, vlan,
+	// bond, macvlan, ...); LinkType names it and a trace that reaches it
+	// ends UNSUPPORTED.
+	IfOther
 )
 
-var ifKindNames = []string{"loopback", "veth", "tap", "physical", "bridge", "internal", "dummy", "nic"}
+var ifKindNames = []string{"loopback", "veth", "tap", "physical", "bridge", "internal", "dummy", "nic", "other"}
 
 func (k IfKind) String() string { return enumName(ifKindNames, int(k)) }
 
@@ -50,6 +54,8 @@ type Interface struct {
 	MTU   int
 	Addrs []netip.Prefix
 	Down  bool // administratively down: nothing enters or leaves
+
+	LinkType string // the kernel's link kind, for IfOther ("vxlan", "bond", ...)
 
 	// Wiring; resolved by Topology.Resolve from the *Name/*Ref fields.
 	PeerRef     string     // "host:ns:iface" of the other end (veth, tap, direct link)

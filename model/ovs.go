@@ -56,9 +56,12 @@ const (
 	OVSGeneve
 	// OVSGRE is a GRE tunnel port.
 	OVSGRE
+	// OVSOther is an interface type the model does not simulate (dpdk,
+	// stt, ...); RawType names it.
+	OVSOther
 )
 
-var ovsPortTypeNames = []string{"system", "internal", "patch", "vxlan", "geneve", "gre"}
+var ovsPortTypeNames = []string{"system", "internal", "patch", "vxlan", "geneve", "gre", "other"}
 
 func (t OVSPortType) String() string { return enumName(ovsPortTypeNames, int(t)) }
 
@@ -85,6 +88,7 @@ type OVSPort struct {
 	PeerName    string   // patch peer port name
 	Peer        *OVSPort
 	Iface       *Interface // the netdev (system, internal)
+	RawType     string // the OVSDB type, for OVSOther
 	Options     map[string]string
 	ExternalIDs map[string]string
 	Bridge      *OVSBridge

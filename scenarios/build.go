@@ -256,6 +256,10 @@ func (b *builder) iface(ns *model.Namespace, r *rawInterface) *model.Interface {
 		b.add(r.Loc.at("kind", "%v", err))
 	}
 	i.Kind = kind
+	i.LinkType = r.LinkType
+	if (kind == model.IfOther) != (r.LinkType != "") && err == nil {
+		b.add(r.Loc.at("link-type", "link-type goes with kind other, and only there: want the kernel's link kind (vxlan, bond, ...)"))
+	}
 	i.MAC = b.mac(r.Loc, "mac", r.MAC)
 	i.Addrs = b.prefixes(r.Loc, "addresses", r.Addresses, false)
 	if r.MTU < 0 || r.MTU > 65535 {
@@ -468,6 +472,10 @@ func (b *builder) ovsPort(r *rawOVSPort) *model.OVSPort {
 		b.add(r.Loc.at("type", "%v", err))
 	}
 	p.Type = t
+	p.RawType = r.RawType
+	if (t == model.OVSOther) != (r.RawType != "") && err == nil {
+		b.add(r.Loc.at("raw-type", "raw-type goes with type other, and only there: want the OVSDB interface type (dpdk, stt, ...)"))
+	}
 	if r.OFPort < 0 || r.OFPort > 65279 {
 		b.add(r.Loc.at("ofport", "ofport %d is out of range: want 1 to 65279", r.OFPort))
 	}

@@ -54,6 +54,7 @@ type rawInterface struct {
 	Loc           loc       `yaml:",loc"`
 	Name          string    `yaml:"name,required"`
 	Kind          string    `yaml:"kind,required"`
+	LinkType      string    `yaml:"link-type"`
 	MAC           string    `yaml:"mac"`
 	MTU           int       `yaml:"mtu"`
 	Addresses     []string  `yaml:"addresses"`
@@ -103,6 +104,7 @@ type rawOVSPort struct {
 	Trunks      []int             `yaml:"trunks"`
 	VLANMode    string            `yaml:"vlan-mode"`
 	Type        string            `yaml:"type"`
+	RawType     string            `yaml:"raw-type"`
 	Peer        string            `yaml:"peer"`
 	Options     map[string]string `yaml:"options"`
 	ExternalIDs map[string]string `yaml:"external-ids"`

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hopscope/hopscope/model"
@@ -11,6 +12,8 @@ func (r *run) emit(c *cur, x *model.Interface, p Packet) {
 	switch {
 	case x.Down:
 		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: x.Ref() + " is down"}, p)
+	case x.Kind == model.IfOther:
+		r.unsupportedLink(c, x, p)
 	case x.Kind == model.IfBridge:
 		r.bridgeIn(c, x, nil, p)
 	case x.Kind == model.IfOVSInternal && x.OVSPort != nil:
@@ -25,11 +28,19 @@ func (r *run) emit(c *cur, x *model.Interface, p Packet) {
 	}
 }
 
+// unsupportedLink ends a trace at a device kind the model does not simulate.
+func (r *run) unsupportedLink(c *cur, x *model.Interface, p Packet) {
+	r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction,
+		Why: fmt.Sprintf("%s is a %s device, which the model does not simulate", x.Ref(), x.LinkType), Source: srcRef(x.String(), x.Source)}, p)
+}
+
 // arrive hands a frame to device y from its medium.
 func (r *run) arrive(c *cur, y *model.Interface, p Packet) {
 	switch {
 	case y.Down:
 		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: y.Ref() + " is down"}, p)
+	case y.Kind == model.IfOther:
+		r.unsupportedLink(c, y, p)
 	case y.Master != nil:
 		r.bridgeIn(c, y.Master, y, p)
 	case y.OVSPort != nil && y.OVSPort.Type == model.OVSSystem:
@@ -261,7 +272,7 @@ func (r *run) ovsOut(c *cur, o *model.OVSPort, p Packet, iv uint16) {
 		r.emit(c, o.Iface, q)
 	default:
 		r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction,
-			Why: fmt.Sprintf("OVS %s port %s: tunnel ports are not modelled yet", o.Type, o.Name), Source: srcRef(o.String(), o.Source)}, q)
+			Why: fmt.Sprintf("OVS %s port %s: %s ports are not modelled yet", o.Type, o.Name, cmp.Or(o.RawType, o.Type.String())), Source: srcRef(o.String(), o.Source)}, q)
 	}
 }
 
