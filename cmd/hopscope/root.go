@@ -34,7 +34,7 @@ traces you can try on it.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(traceCmd(), checkCmd(), showCmd())
+	root.AddCommand(traceCmd(), checkCmd(), showCmd(), labCmd())
 	err := root.ExecuteContext(ctx)
 	var ee *exitError
 	if err != nil && !errors.As(err, &ee) {
@@ -88,6 +88,12 @@ func (s *source) load() (*scenarios.Scenario, error) {
 		return sc, nil
 	}
 	return nil, badInput(fmt.Errorf("no source: give -f FILE or --example NAME (examples: %s)", strings.Join(scenarios.Examples(), ", ")))
+}
+
+// loadWithArg also takes the scenario file as a positional argument.
+func (s *source) loadWithArg(args []string) (*scenarios.Scenario, error) {
+	s.files = append(s.files, args...)
+	return s.load()
 }
 
 func welcome(w io.Writer) error {
