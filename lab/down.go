@@ -71,5 +71,8 @@ func stopDaemon(pidfile string) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return syscall.Kill(pid, syscall.SIGKILL)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("kill pid %d (%s): %w", pid, pidfile, err)
+	}
+	return nil
 }

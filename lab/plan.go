@@ -3,18 +3,18 @@ package lab
 import (
 	"fmt"
 	"net/netip"
-	"sort"
 	"strings"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/netfilter"
 )
 
 // Plan is what Up will run, worked out from the model without touching the
 // machine, so it can be read (and tested) before anything is created.
 type Plan struct {
 	State
-	Spaces []*Space    // in creation order
-	OVS    []*OVSPlan  // one private vswitchd per host with OVS bridges
+	Spaces []*Space   // in creation order
+	OVS    []*OVSPlan // one private vswitchd per host with OVS bridges
 	byNS   map[*model.Namespace]*Space
 	bySeg  map[*model.Segment]*Space
 	byEP   map[*model.Endpoint]*Space
@@ -80,7 +80,7 @@ func NewPlan(t *model.Topology, o Options) (*Plan, error) {
 		p.external(t, e)
 	}
 	for _, a := range o.Extra {
-		if seg := t.SegmentFor(a); seg != nil && seg.Beyond(a) {
+		if seg := t.SegmentFor(a); seg != nil && seg.Beyond(a) && !seg.OnSegment(a) && len(t.AddrOwners(a)) == 0 {
 			p.upAddr[seg] = append(p.upAddr[seg], a)
 		}
 	}
@@ -258,17 +258,7 @@ func (p *Plan) stack(ns *model.Namespace) {
 		s.Iptables = ns.Netfilter.String()
 	}
 	if len(ns.IPSets) > 0 {
-		names := make([]string, 0, len(ns.IPSets))
-		for n := range ns.IPSets {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		var b strings.Builder
-		for _, n := range names {
-			b.WriteString(ns.IPSets[n].String())
-			b.WriteString("\n")
-		}
-		s.IPSets = b.String()
+		s.IPSets = netfilter.SaveIPSets(ns.IPSets)
 	}
 }
 

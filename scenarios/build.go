@@ -299,7 +299,7 @@ func (b *builder) iface(ns *model.Namespace, r *rawInterface) *model.Interface {
 				continue
 			}
 			i.Bridge.FDB = append(i.Bridge.FDB, &model.FDBEntry{
-				MAC: b.mac(f.Loc, "mac", f.MAC), Port: f.Port, VLAN: b.vlan(f.Loc, "vlan", f.VLAN, true), Static: true, Source: source(f.Loc),
+				MAC: b.mac(f.Loc, "mac", f.MAC), Port: f.Port, VLAN: b.vlan(f.Loc, "vlan", f.VLAN, true), Static: !f.Learned, Source: source(f.Loc),
 			})
 		}
 	}

@@ -70,10 +70,11 @@ type rawInterface struct {
 }
 
 type rawFDB struct {
-	Loc  loc    `yaml:",loc"`
-	MAC  string `yaml:"mac,required"`
-	Port string `yaml:"port,required"`
-	VLAN int    `yaml:"vlan"`
+	Loc     loc    `yaml:",loc"`
+	MAC     string `yaml:"mac,required"`
+	Port    string `yaml:"port,required"`
+	VLAN    int    `yaml:"vlan"`
+	Learned bool   `yaml:"learned"` // a dynamic row a live import saw, not a static one
 }
 
 type rawVLAN struct {

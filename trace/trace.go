@@ -21,6 +21,10 @@ type Trace struct {
 	endSeg *model.Segment   // where an exited path ended
 }
 
+// End is where a successful path ended: the namespace that received the
+// packet, or the segment it left the topology through.
+func (t *Trace) End() (*model.Namespace, *model.Segment) { return t.endNS, t.endSeg }
+
 // Hop is one device the packet crossed.
 type Hop struct {
 	Node  NodeRef `json:"node"`

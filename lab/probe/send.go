@@ -1,8 +1,11 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"os"
 	"time"
 )
 
@@ -46,8 +49,20 @@ type Result struct {
 }
 
 func (p Probe) fail(what string, err error) Result {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, os.ErrDeadlineExceeded) {
+		err = dialTimeout{err}
+	}
 	return Result{Err: fmt.Errorf("probe %s: %s: %w", p, what, err)}
 }
+
+// dialTimeout marks a connect that ran out of time: the net package
+// reports it as context.DeadlineExceeded, reads and writes as
+// os.ErrDeadlineExceeded; Result promises the latter for both.
+type dialTimeout struct{ error }
+
+func (e dialTimeout) Unwrap() error        { return e.error }
+func (e dialTimeout) Is(target error) bool { return target == os.ErrDeadlineExceeded }
 
 // Send sends p from its namespace and waits for the reply until p.Timeout.
 // It is safe to call concurrently.
@@ -55,7 +70,10 @@ func Send(p Probe) Result {
 	if err := p.check(); err != nil {
 		return Result{Err: fmt.Errorf("probe %s: %w", p, err)}
 	}
-	payload, _ := encodePayload(p.Token)
+	payload, err := encodePayload(p.Token)
+	if err != nil {
+		return Result{Err: fmt.Errorf("probe %s: %w", p, err)}
+	}
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -86,8 +104,6 @@ func (p Probe) check() error {
 		return fmt.Errorf("%s needs a destination port", p.Proto)
 	case p.Proto == ICMP && (p.SPort != 0 || p.DPort != 0):
 		return fmt.Errorf("icmp has no ports")
-	case !ValidToken(p.Token):
-		return fmt.Errorf("token %q: want 1 to %d characters from [A-Za-z0-9._-]", p.Token, maxTokenLen)
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func (s *Server) handleTCP(c net.Conn) {
 // readLine reads one "\n"-terminated payload, at most maxPayloadLen bytes
 // before the newline, and returns it without the newline.
 func readLine(r io.Reader) ([]byte, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, maxPayloadLen+1), maxPayloadLen+1)
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(maxPayloadLen)+1), maxPayloadLen+1)
 	line, err := br.ReadSlice('\n')
 	if err != nil {
 		if errors.Is(err, io.EOF) && len(line) > 0 {

@@ -3,6 +3,7 @@ package netfilter
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 )
 
@@ -119,4 +120,34 @@ func (s *IPSet) add(entry string, opts []string) error {
 	}
 	s.Members = append(s.Members, netip.PrefixFrom(a, 32))
 	return nil
+}
+
+// SaveIPSets prints sets as `ipset save` does (sorted by name), so
+// `ipset restore` and ParseIPSets read them back.
+func SaveIPSets(sets map[string]*IPSet) string {
+	names := make([]string, 0, len(sets))
+	for n := range sets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		s := sets[n]
+		fmt.Fprintf(&b, "create %s %s", s.Name, s.Type)
+		if s.Family != "" {
+			fmt.Fprintf(&b, " family %s", s.Family)
+		}
+		b.WriteString("\n")
+		for _, m := range s.Members {
+			if m.IsSingleIP() {
+				fmt.Fprintf(&b, "add %s %s\n", s.Name, m.Addr())
+			} else {
+				fmt.Fprintf(&b, "add %s %s\n", s.Name, m)
+			}
+		}
+		for _, u := range s.Unparsed {
+			fmt.Fprintf(&b, "add %s %s\n", s.Name, u)
+		}
+	}
+	return b.String()
 }

@@ -80,3 +80,18 @@ func TestParseIPSetsErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSaveIPSetsRoundTrip(t *testing.T) {
+	text := "create b hash:ip family inet\nadd b 10.0.0.1\ncreate a hash:net family inet\nadd a 10.1.0.0/16\nadd a 10.2.0.3\n"
+	sets, err := ParseIPSets(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseIPSets(SaveIPSets(sets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sets, again, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("round trip (-first +second):\n%s", diff)
+	}
+}
