@@ -103,7 +103,7 @@ func NewPlan(t *model.Topology, o Options) (*Plan, error) {
 }
 
 func (p *Plan) space(n Netns) *Space {
-	s := &Space{Netns: n}
+	s := &Space{Netns: n, Settings: []string{"link set lo up"}}
 	p.Spaces = append(p.Spaces, s)
 	p.Netns = append(p.Netns, n)
 	return s
@@ -156,7 +156,7 @@ func (p *Plan) segment(seg *model.Segment) {
 	if !seg.GatewayMAC.IsZero() {
 		s.Settings = append(s.Settings, "link set "+segBridge+" address "+seg.GatewayMAC.String())
 	}
-	s.Settings = append(s.Settings, "link set "+segBridge+" up", "link set lo up")
+	s.Settings = append(s.Settings, "link set "+segBridge+" up")
 	if seg.Gateway.IsValid() {
 		for _, pf := range seg.Prefixes {
 			if pf.Contains(seg.Gateway) {

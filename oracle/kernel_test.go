@@ -1,10 +1,14 @@
 package oracle
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 
 	"github.com/hopscope/hopscope/scenarios"
@@ -23,28 +27,73 @@ func requireLab(t *testing.T) {
 	}
 }
 
-func TestKernelAgreesOnExamples(t *testing.T) {
+// mutantsPerExample is how many mutated copies of each example the suite
+// builds; HOPSCOPE_MUTANTS overrides it.
+func mutantsPerExample(t *testing.T) int {
+	n := 9
+	if s := os.Getenv("HOPSCOPE_MUTANTS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("HOPSCOPE_MUTANTS=%q: want a number", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// TestKernelAgreement builds every example and mutations of it as real
+// namespaces, probes them, and fails on any case where the simulator and
+// the kernel disagree. It prints the agreement table; set
+// HOPSCOPE_AGREEMENT=FILE to keep it.
+func TestKernelAgreement(t *testing.T) {
 	requireLab(t)
+	ctx := context.Background()
+	var runs []Run1
+	prefix := fmt.Sprintf("hsor%d", os.Getpid()%100000)
 	for _, name := range scenarios.Examples() {
-		t.Run(name, func(t *testing.T) {
+		for m := 0; m <= mutantsPerExample(t); m++ {
 			sc, err := scenarios.LoadExample(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, _, err := Run(context.Background(), sc, fmt.Sprintf("hsor%d", os.Getpid()%100000))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, o := range out {
-				switch {
-				case o.Sim.Skip != "" || o.Kernel.Skip != "":
-					t.Logf("skip  %s: sim %s; kernel %s", o.Case, o.Sim, o.Kernel)
-				case o.Differ != "":
-					t.Errorf("DIFF %s (%s): sim %s; kernel %s", o.Case, o.Differ, o.Sim, o.Kernel)
-				default:
-					t.Logf("agree %s: %s", o.Case, o.Sim)
+			what := ""
+			if m > 0 {
+				kind := MutationKinds[(m-1)%len(MutationKinds)]
+				h := fnv.New64a()
+				fmt.Fprint(h, name, m)
+				var ok bool
+				what, ok, err = Mutate(sc.Topology, kind, rand.New(rand.NewPCG(h.Sum64(), 1)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					continue // nothing of that kind in this example
 				}
 			}
-		})
+			out, _, err := Run(ctx, sc, prefix)
+			if err != nil {
+				t.Fatalf("%s [%s]: %v", name, what, err)
+			}
+			runs = append(runs, Run1{Scenario: name, Mutation: what, Outcomes: out})
+		}
+	}
+	var b bytes.Buffer
+	WriteTable(&b, runs)
+	t.Log("\n" + b.String())
+	if f := os.Getenv("HOPSCOPE_AGREEMENT"); f != "" {
+		if err := os.WriteFile(f, b.Bytes(), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	compared := 0
+	for _, r := range runs {
+		_, c, a := r.Tally()
+		compared += c
+		if c != a {
+			t.Errorf("%s [%s]: %d of %d cases disagree (see the table)", r.Scenario, r.Mutation, c-a, c)
+		}
+	}
+	if compared < 300 {
+		t.Errorf("only %d cases compared: the suite promises at least 300", compared)
 	}
 }
