@@ -88,7 +88,7 @@ type OVSPort struct {
 	PeerName    string   // patch peer port name
 	Peer        *OVSPort
 	Iface       *Interface // the netdev (system, internal)
-	RawType     string // the OVSDB type, for OVSOther
+	RawType     string     // the OVSDB type, for OVSOther
 	Options     map[string]string
 	ExternalIDs map[string]string
 	Bridge      *OVSBridge

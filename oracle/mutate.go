@@ -30,14 +30,18 @@ func Mutate(t *model.Topology, kind string, rng *rand.Rand) (what string, ok boo
 	case "delete-filter-rule", "reorder-filter-rules", "flip-policy", "change-nat-target":
 		return mutateNetfilter(t, spaces, kind, rng)
 	case "remove-route":
-		return pick(rng, spaces, func(ns *model.Namespace) []int { return indexes(ns.Routes, func(r *model.Route) bool { return !r.Implied }) },
+		return pick(rng, spaces, func(ns *model.Namespace) []int {
+			return indexes(ns.Routes, func(r *model.Route) bool { return !r.Implied })
+		},
 			func(ns *model.Namespace, i int) string {
 				what := fmt.Sprintf("removed route %q from %s", ns.Routes[i], ns.Ref())
 				ns.Routes = slices.Delete(ns.Routes, i, i+1)
 				return what
 			})
 	case "remove-ip-rule":
-		return pick(rng, spaces, func(ns *model.Namespace) []int { return indexes(ns.Rules, func(r *model.Rule) bool { return r.Priority != 0 }) },
+		return pick(rng, spaces, func(ns *model.Namespace) []int {
+			return indexes(ns.Rules, func(r *model.Rule) bool { return r.Priority != 0 })
+		},
 			func(ns *model.Namespace, i int) string {
 				what := fmt.Sprintf("removed ip rule %q from %s", ns.Rules[i], ns.Ref())
 				ns.Rules = slices.Delete(ns.Rules, i, i+1)
@@ -62,7 +66,9 @@ func Mutate(t *model.Topology, kind string, rng *rand.Rand) (what string, ok boo
 			return fmt.Sprintf("set ip_forward=%s in %s", bit(ns.IPForward), ns.Ref())
 		})
 	case "remove-neighbor":
-		return pick(rng, spaces, func(ns *model.Namespace) []int { return indexes(ns.Neighbors, func(*model.Neighbor) bool { return true }) },
+		return pick(rng, spaces, func(ns *model.Namespace) []int {
+			return indexes(ns.Neighbors, func(*model.Neighbor) bool { return true })
+		},
 			func(ns *model.Namespace, i int) string {
 				what := fmt.Sprintf("removed neighbour %q from %s", ns.Neighbors[i], ns.Ref())
 				ns.Neighbors = slices.Delete(ns.Neighbors, i, i+1)

@@ -61,13 +61,13 @@ func receiver(e *trace.Engine, p *lab.Plan, t *trace.Trace) (string, string) {
 		return p.NetnsOf(ns), ""
 	}
 	dst := t.Final.Dst
+	if src := t.Final.Src; seg.Beyond(src) && !seg.OnSegment(src) && len(e.Topo.AddrOwners(src)) == 0 {
+		return "", fmt.Sprintf("the packet left through segment %s with source %s, an address beyond its gateway: what the upstream network does with it is outside the model", seg.Name, src)
+	}
 	if ep := e.Topo.EndpointAt(dst); ep != nil && ep.Kind == model.EPExternal {
 		if n := p.EndpointNetns(ep); n != "" {
 			return n, ""
 		}
-	}
-	if src := t.Final.Src; seg.Beyond(src) && !seg.OnSegment(src) && len(e.Topo.AddrOwners(src)) == 0 {
-		return "", fmt.Sprintf("the packet left through segment %s with source %s, an address beyond its gateway: what the upstream network does with it is outside the model", seg.Name, src)
 	}
 	if len(e.Topo.AddrOwners(dst)) > 0 {
 		return "", fmt.Sprintf("the packet left through segment %s towards %s, an address inside the topology: the upstream network is outside the model", seg.Name, dst)

@@ -262,8 +262,8 @@ func (b *builder) iface(ns *model.Namespace, r *rawInterface) *model.Interface {
 	}
 	i.MAC = b.mac(r.Loc, "mac", r.MAC)
 	i.Addrs = b.prefixes(r.Loc, "addresses", r.Addresses, false)
-	if r.MTU < 0 || r.MTU > 65535 {
-		b.add(r.Loc.at("mtu", "mtu %d is out of range: want 68 to 65535", r.MTU))
+	if r.MTU < 0 || r.MTU > 65536 {
+		b.add(r.Loc.at("mtu", "mtu %d is out of range: want 68 to 65536", r.MTU))
 	}
 	if r.RPFilter < 0 || r.RPFilter > 2 {
 		b.add(r.Loc.at("rp-filter", "rp-filter %d: want 0 (off), 1 (strict) or 2 (loose)", r.RPFilter))

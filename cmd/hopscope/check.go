@@ -16,10 +16,12 @@ import (
 func checkCmd() *cobra.Command {
 	var src source
 	var output string
+	src.withChecks = true
 	cmd := &cobra.Command{
-		Use:   "check FILE... | --example NAME",
+		Use:   "check FILE... | --example NAME | --live FILE...",
 		Short: "Run a scenario's checks (what-if reachability assertions)",
 		Long: `Run every check of the scenario files (merged) and report pass or fail.
+With --live the files hold only checks, and they run on this machine's live state.
 
 Exit status: 0 all checks pass, 1 some fail, 2 bad input.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -27,7 +29,7 @@ Exit status: 0 all checks pass, 1 some fail, 2 bad input.`,
 				return badInput(fmt.Errorf("-o %q: want text, json or junit", output))
 			}
 			src.files = append(src.files, args...)
-			sc, err := src.load()
+			sc, err := src.load(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -33,7 +33,7 @@ func labUpCmd() *cobra.Command {
 		Short: "Build the scenario's namespaces, devices, routes and iptables",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := src.loadWithArg(args)
+			sc, err := src.loadWithArg(cmd, args)
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func labDownCmd() *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if prefix == "" {
-				sc, err := src.loadWithArg(args)
+				sc, err := src.loadWithArg(cmd, args)
 				if err != nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hopscope/hopscope/importers"
 	"github.com/hopscope/hopscope/scenarios"
 )
 
@@ -34,7 +35,7 @@ traces you can try on it.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(traceCmd(), checkCmd(), showCmd(), labCmd())
+	root.AddCommand(traceCmd(), checkCmd(), showCmd(), importCmd(), labCmd())
 	err := root.ExecuteContext(ctx)
 	var ee *exitError
 	if err != nil && !errors.As(err, &ee) {
@@ -50,17 +51,23 @@ type source struct {
 	files   []string
 	example string
 	live    bool
+	ovsdb   string
+	// withChecks: with --live, the files hold checks to run on the live
+	// state (hopscope check --live FILE).
+	withChecks bool
 }
 
 func (s *source) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&s.files, "file", "f", nil, "scenario or snapshot YAML (repeat to merge hosts)")
 	cmd.Flags().StringVar(&s.example, "example", "", "an embedded example: "+strings.Join(scenarios.Examples(), ", "))
-	cmd.Flags().BoolVar(&s.live, "live", false, "this machine's live state (not available yet)")
+	cmd.Flags().BoolVar(&s.live, "live", false, "this machine's live state: every `ip netns` namespace, iptables, Open vSwitch (read-only)")
+	cmd.Flags().StringVar(&s.ovsdb, "ovsdb", "", "with --live: the OVS database, unix:PATH or tcp:IP:PORT (default: the local socket, if any)")
 }
 
-func (s *source) load() (*scenarios.Scenario, error) {
+// load loads the source; a live import reports what it had to skip on warn.
+func (s *source) load(ctx context.Context, warn io.Writer) (*scenarios.Scenario, error) {
 	n := 0
-	if len(s.files) > 0 {
+	if len(s.files) > 0 && !(s.live && s.withChecks) {
 		n++
 	}
 	if s.example != "" {
@@ -73,7 +80,21 @@ func (s *source) load() (*scenarios.Scenario, error) {
 	case n > 1:
 		return nil, badInput(errors.New("give one source: -f FILE (repeatable), --example NAME or --live"))
 	case s.live:
-		return nil, badInput(errors.New("--live: reading this machine's state is not implemented yet; snapshot support arrives with the live importer"))
+		t, notes, err := importers.Live(ctx, importers.Options{OVSDB: s.ovsdb})
+		for _, n := range notes {
+			fmt.Fprintln(warn, "hopscope: live import:", n)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--live: %w", err)
+		}
+		sc := &scenarios.Scenario{Topology: t}
+		if len(s.files) > 0 {
+			if sc.Checks, err = scenarios.LoadChecks(t, s.files...); err != nil {
+				return nil, badInput(err)
+			}
+			sc.Files = s.files
+		}
+		return sc, nil
 	case s.example != "":
 		sc, err := scenarios.LoadExample(s.example)
 		if err != nil {
@@ -91,9 +112,9 @@ func (s *source) load() (*scenarios.Scenario, error) {
 }
 
 // loadWithArg also takes the scenario file as a positional argument.
-func (s *source) loadWithArg(args []string) (*scenarios.Scenario, error) {
+func (s *source) loadWithArg(cmd *cobra.Command, args []string) (*scenarios.Scenario, error) {
 	s.files = append(s.files, args...)
-	return s.load()
+	return s.load(cmd.Context(), cmd.ErrOrStderr())
 }
 
 func welcome(w io.Writer) error {

@@ -19,7 +19,7 @@ func showCmd() *cobra.Command {
 			if output != "text" && output != "json" && output != "dot" {
 				return badInput(fmt.Errorf("-o %q: want text, json or dot", output))
 			}
-			sc, err := src.load()
+			sc, err := src.load(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

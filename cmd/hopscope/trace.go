@@ -114,7 +114,7 @@ func runTrace(cmd *cobra.Command, f *traceFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
-	sc, err := f.src.load()
+	sc, err := f.src.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
