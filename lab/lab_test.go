@@ -13,13 +13,8 @@ import (
 
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("lab up creates network namespaces: run as root (CI does)")
-	}
-	for _, tool := range []string{"ip", "iptables-restore", "ethtool", "ovs-vswitchd"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("lab up needs %s (apt-get install iproute2 iptables ethtool openvswitch-switch)", tool)
-		}
+	if why := Missing(true); why != "" {
+		t.Skip(why)
 	}
 }
 

@@ -11,10 +11,10 @@ import (
 // ovs plans host h's bridges for a private ovs-vswitchd with the userspace
 // datapath: bridges, system ports (the devices home() moved into the OVS
 // namespace), internal ports as veths, patch pairs, tags and trunks.
-func (p *Plan) ovs(h *model.Host) error {
+func (p *Plan) ovs(h *model.Host) {
 	s := p.ovsOf[h]
 	if s == nil {
-		return nil
+		return
 	}
 	o := &OVSPlan{Host: h.Name, Netns: s.Name, Dir: filepath.Join(p.dir(), h.Name+"-ovs")}
 	p.OVSDirs = append(p.OVSDirs, o.Dir)
@@ -31,7 +31,6 @@ func (p *Plan) ovs(h *model.Host) error {
 		}
 	}
 	p.OVS = append(p.OVS, o)
-	return nil
 }
 
 func (p *Plan) ovsPort(b *model.OVSBridge, o *model.OVSPort) []string {

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -21,6 +22,7 @@ type Plan struct {
 	ovsOf  map[*model.Host]*Space
 	ovsDev map[*model.OVSPort]string // the device in the OVS namespace that carries a port
 	upAddr map[*model.Segment][]netip.Addr
+	bad    []error // what the machine cannot realise, found before touching it
 }
 
 // Space is one namespace to create and the `ip -batch` lines that fill it.
@@ -95,9 +97,10 @@ func NewPlan(t *model.Topology, o Options) (*Plan, error) {
 				p.iface(i, wired)
 			}
 		}
-		if err := p.ovs(h); err != nil {
-			return nil, err
-		}
+		p.ovs(h)
+	}
+	if len(p.bad) > 0 {
+		return nil, errors.Join(p.bad...)
 	}
 	return p, nil
 }

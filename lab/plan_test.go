@@ -71,3 +71,22 @@ func TestPrefixIsStable(t *testing.T) {
 		t.Errorf("Prefix: %q %q %q", a, b, Prefix("y"))
 	}
 }
+
+func TestPlanRejectsLongNames(t *testing.T) {
+	sc, err := scenarios.Load("long.yaml", []byte(`name: long
+hosts:
+  h1:
+    namespaces:
+      root:
+        interfaces:
+          - {name: averyveryverylongname, kind: veth}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewPlan(sc.Topology, Options{})
+	want := `long.yaml:7 (hosts.h1.namespaces.root.interfaces[0]): interface h1:root:averyveryverylongname: the name "averyveryverylongname" is longer than the kernel's 15 characters`
+	if err == nil || err.Error() != want {
+		t.Errorf("NewPlan: %v\nwant %s", err, want)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -13,8 +12,8 @@ import (
 // Up builds the plan on this machine. On failure it leaves the state file
 // behind, so Down removes whatever was made.
 func Up(ctx context.Context, p *Plan) error {
-	if os.Geteuid() != 0 {
-		return errors.New("lab up needs root: it creates network namespaces, devices and iptables rules (run it with sudo)")
+	if why := Missing(len(p.OVS) > 0); why != "" {
+		return errors.New(why)
 	}
 	if _, err := LoadState(p.Prefix); err == nil {
 		return fmt.Errorf("lab %s is already up: run `hopscope lab down` for it first", p.Prefix)
@@ -84,9 +83,6 @@ func restore(ctx context.Context, netns, text string, args ...string) error {
 // startOVS runs a private ovsdb-server and ovs-vswitchd for one host inside
 // its OVS namespace, then configures the bridges.
 func startOVS(ctx context.Context, o *OVSPlan) error {
-	if _, err := exec.LookPath("ovs-vswitchd"); err != nil {
-		return errors.New("the scenario has OVS bridges and ovs-vswitchd is not installed (apt-get install openvswitch-switch)")
-	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return err
 	}

@@ -7,6 +7,9 @@ import (
 	"github.com/hopscope/hopscope/model"
 )
 
+// maxIfName is IFNAMSIZ less its terminating NUL.
+const maxIfName = 15
+
 // home is where device i lives in the lab and what it is called there: an
 // OVS system port's netdev moves into its host's OVS namespace, because a
 // userspace vswitchd only reaches devices in its own namespace.
@@ -23,6 +26,10 @@ func (p *Plan) home(i *model.Interface) (*Space, string) {
 // iface creates device i (and the other end of its wire) and configures it.
 func (p *Plan) iface(i *model.Interface, wired map[*model.Interface]bool) {
 	s, name := p.home(i)
+	if len(name) > maxIfName {
+		p.bad = append(p.bad, fmt.Errorf("%s: interface %s: the name %q is longer than the kernel's %d characters", i.Source, i.Ref(), name, maxIfName))
+		return
+	}
 	switch i.Kind {
 	case model.IfLoopback:
 		s.Settings = append(s.Settings, "link set "+name+" up")

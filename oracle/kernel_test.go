@@ -7,23 +7,18 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 
+	"github.com/hopscope/hopscope/lab"
 	"github.com/hopscope/hopscope/scenarios"
 )
 
 // requireLab skips unless this machine can build labs.
 func requireLab(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("the kernel oracle builds network namespaces: run as root (CI does)")
-	}
-	for _, tool := range []string{"ip", "iptables-restore", "ethtool", "ovs-vswitchd", "ovsdb-server"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("the kernel oracle needs %s (apt-get install iproute2 iptables ethtool openvswitch-switch)", tool)
-		}
+	if why := lab.Missing(true); why != "" {
+		t.Skip("the kernel oracle builds labs: " + why)
 	}
 }
 
@@ -48,7 +43,7 @@ func mutantsPerExample(t *testing.T) int {
 func TestKernelAgreement(t *testing.T) {
 	requireLab(t)
 	ctx := context.Background()
-	var runs []Run1
+	var runs []LabRun
 	prefix := fmt.Sprintf("hsor%d", os.Getpid()%100000)
 	for _, name := range scenarios.Examples() {
 		for m := 0; m <= mutantsPerExample(t); m++ {
@@ -74,7 +69,7 @@ func TestKernelAgreement(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s [%s]: %v", name, what, err)
 			}
-			runs = append(runs, Run1{Scenario: name, Mutation: what, Outcomes: out})
+			runs = append(runs, LabRun{Scenario: name, Mutation: what, Outcomes: out})
 		}
 	}
 	var b bytes.Buffer

@@ -53,7 +53,7 @@ func Mutate(t *model.Topology, kind string, rng *rand.Rand) (what string, ok boo
 		}, func(ns *model.Namespace, i int) string {
 			x := ns.Interfaces[i]
 			x.ProxyARP = !x.ProxyARP
-			return fmt.Sprintf("set proxy_arp=%s on %s", bit(x.ProxyARP), x.Ref())
+			return fmt.Sprintf("set proxy_arp=%t on %s", x.ProxyARP, x.Ref())
 		})
 	case "toggle-ip-forward":
 		return pick(rng, spaces, func(ns *model.Namespace) []int {
@@ -63,7 +63,7 @@ func Mutate(t *model.Topology, kind string, rng *rand.Rand) (what string, ok boo
 			return []int{0}
 		}, func(ns *model.Namespace, _ int) string {
 			ns.IPForward = !ns.IPForward
-			return fmt.Sprintf("set ip_forward=%s in %s", bit(ns.IPForward), ns.Ref())
+			return fmt.Sprintf("set ip_forward=%t in %s", ns.IPForward, ns.Ref())
 		})
 	case "remove-neighbor":
 		return pick(rng, spaces, func(ns *model.Namespace) []int {
@@ -106,13 +106,6 @@ func indexes[T any](list []T, keep func(T) bool) []int {
 		}
 	}
 	return out
-}
-
-func bit(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
 }
 
 var natTo = regexp.MustCompile(`--to-(destination|source) (\d+\.\d+\.\d+\.\d+)`)

@@ -6,15 +6,15 @@ import (
 	"text/tabwriter"
 )
 
-// Run1 is one lab's outcomes: a scenario, possibly mutated.
-type Run1 struct {
+// LabRun is one lab's outcomes: a scenario, possibly mutated.
+type LabRun struct {
 	Scenario string
 	Mutation string // "" for the scenario as written
 	Outcomes []Outcome
 }
 
 // Tally counts one run's outcomes.
-func (r Run1) Tally() (cases, compared, agreed int) {
+func (r LabRun) Tally() (cases, compared, agreed int) {
 	for _, o := range r.Outcomes {
 		cases++
 		if o.Sim.Skip != "" || o.Kernel.Skip != "" {
@@ -31,7 +31,7 @@ func (r Run1) Tally() (cases, compared, agreed int) {
 // WriteTable prints the agreement table: per run the cases, how many both
 // oracles could judge, how many agreed, then every disagreement with both
 // verdicts.
-func WriteTable(w io.Writer, runs []Run1) {
+func WriteTable(w io.Writer, runs []LabRun) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scenario\tmutation\tcases\tcompared\tagreed\tdisagreed\tnot comparable")
 	var tc, tcmp, ta int
