@@ -50,6 +50,7 @@ func Live(ctx context.Context, o Options) (*model.Topology, []string, error) {
 		for _, h := range hosts {
 			if h.Name == o.HostName {
 				h.OVS = ovs
+				notes = append(notes, placeOVS(h, ovs)...)
 			}
 		}
 	}

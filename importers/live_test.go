@@ -40,3 +40,40 @@ func TestUplinksAndUnseenPeers(t *testing.T) {
 		t.Errorf("the snapshot does not resolve: %v", err)
 	}
 }
+
+func TestPlaceOVS(t *testing.T) {
+	h := &model.Host{Name: "h"}
+	root := &model.Namespace{Name: model.RootName, Kind: model.NSRoot, Host: h}
+	sw := &model.Namespace{Name: "lab-h-ovs", Kind: model.NSNamed, Host: h}
+	h.Namespaces = []*model.Namespace{root, sw}
+	root.AddInterface(&model.Interface{Name: "eth0", Kind: model.IfPhysical})
+	sw.AddInterface(&model.Interface{Name: "br-ex", Kind: model.IfTap})
+	sw.AddInterface(&model.Interface{Name: "eth0", Kind: model.IfVeth})
+	ovs := &model.OVS{Bridges: []*model.OVSBridge{{Name: "br-ex", Ports: []*model.OVSPort{
+		{Name: "eth0", Type: model.OVSSystem},
+		{Name: "gone", Type: model.OVSSystem},
+		{Name: "br-ex", Type: model.OVSInternalPort},
+	}}}}
+
+	notes := placeOVS(h, ovs)
+
+	if ovs.NetNS != "lab-h-ovs" {
+		t.Errorf("NetNS = %q, want the namespace holding the bridge and its port", ovs.NetNS)
+	}
+	ports := ovs.Bridges[0].Ports
+	if ports[0].Type != model.OVSSystem || ports[1].Type != model.OVSOther || ports[1].RawType == "" || ports[2].Type != model.OVSInternalPort {
+		t.Errorf("port types after placing: %v %v %v", ports[0], ports[1], ports[2])
+	}
+	if len(notes) != 2 {
+		t.Errorf("notes = %q, want one for the namespace and one for the missing netdev", notes)
+	}
+
+	// With the devices in the root namespace too, root wins the tie.
+	root.AddInterface(&model.Interface{Name: "br-ex", Kind: model.IfOther})
+	ovs.NetNS = ""
+	ports[1].Type, ports[1].RawType = model.OVSSystem, ""
+	placeOVS(h, ovs)
+	if ovs.NetNS != "" {
+		t.Errorf("NetNS = %q on a tie, want the root namespace", ovs.NetNS)
+	}
+}

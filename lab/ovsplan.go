@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"strings"
 
@@ -20,7 +21,13 @@ func (p *Plan) ovs(h *model.Host) {
 	p.OVSDirs = append(p.OVSDirs, o.Dir)
 	for _, b := range h.OVS.Bridges {
 		o.Bridge = append(o.Bridge, b.Name)
-		o.Vsctl = append(o.Vsctl, []string{"add-br", b.Name, "--", "set", "bridge", b.Name, "datapath_type=netdev"})
+		br := []string{"add-br", b.Name, "--", "set", "bridge", b.Name, "datapath_type=netdev"}
+		if local := b.Port(b.Name); local != nil && local.Iface != nil {
+			// A veth stands in for the local port and carries its MAC;
+			// the vswitchd's own tap must not claim that MAC too.
+			br = append(br, "other-config:hwaddr="+labMAC(p.Prefix, h.Name, b.Name))
+		}
+		o.Vsctl = append(o.Vsctl, br)
 		if b.FailMode == "secure" {
 			p.note("OVS bridge %s:%s: fail-mode secure with no flows is realised as NORMAL, as the model traces it", h.Name, b.Name)
 		}
@@ -78,4 +85,12 @@ func (p *Plan) ovsPort(b *model.OVSBridge, o *model.OVSPort) []string {
 		args = append(append(args, "--", "set", "interface", name), ifaceSet...)
 	}
 	return args
+}
+
+// labMAC is a stable locally administered MAC for a device the lab adds.
+func labMAC(parts ...string) string {
+	h := fnv.New32a()
+	h.Write([]byte(strings.Join(parts, "/")))
+	v := h.Sum32()
+	return fmt.Sprintf("02:68:73:%02x:%02x:%02x", byte(v>>16), byte(v>>8), byte(v))
 }

@@ -5,6 +5,10 @@ import "fmt"
 // OVS is one host's Open vSwitch instance.
 type OVS struct {
 	Bridges []*OVSBridge
+	// NetNS is the namespace the system ports' netdevs live in: a
+	// userspace vswitchd started inside a namespace reaches only its
+	// devices there. "" is the root namespace.
+	NetNS string
 }
 
 // Bridge finds a bridge by name.

@@ -210,6 +210,13 @@ func impliedRoutes(ns *Namespace) []*Route {
 }
 
 func (t *Topology) resolveOVS(h *Host, bad func(Source, string, ...any)) {
+	home := h.Root()
+	if h.OVS.NetNS != "" {
+		if home = h.Namespace(h.OVS.NetNS); home == nil {
+			bad(h.Source, "ovs: netns %q: no such namespace on host %s", h.OVS.NetNS, h.Name)
+			return
+		}
+	}
 	for _, b := range h.OVS.Bridges {
 		b.Host = h
 		for _, p := range b.Ports {
@@ -230,14 +237,14 @@ func (t *Topology) resolveOVS(h *Host, bad func(Source, string, ...any)) {
 					bad(p.Source, "patch port %s on %s: peer %q is no patch port on another bridge of %s", p.Name, b.Name, p.PeerName, h.Name)
 				}
 			case OVSSystem, OVSInternalPort:
-				ifc := findNetdev(h, p.Name)
+				ifc := findNetdev(h, home, p.Name)
 				if ifc == nil && p.Type == OVSInternalPort {
 					// An internal port nobody moved or addressed lives in the root namespace.
 					ifc = &Interface{Name: p.Name, Kind: IfOVSInternal, Source: p.Source}
 					h.Root().AddInterface(ifc)
 				}
 				if ifc == nil {
-					bad(p.Source, "OVS port %s on %s: no interface %q on host %s (declare it, e.g. as a veth or tap)", p.Name, b.Name, p.Name, h.Name)
+					bad(p.Source, "OVS port %s on %s: no interface %q in %s (declare it, e.g. as a veth or tap)", p.Name, b.Name, p.Name, home.Ref())
 					continue
 				}
 				if ifc.OVSPort != nil && ifc.OVSPort != p {
@@ -250,9 +257,9 @@ func (t *Topology) resolveOVS(h *Host, bad func(Source, string, ...any)) {
 }
 
 // findNetdev finds an OVS port's netdev: an internal port may have been
-// moved into any namespace; anything else lives in the root namespace.
-func findNetdev(h *Host, name string) *Interface {
-	if i := h.Root().Interface(name); i != nil {
+// moved into any namespace; anything else lives in OVS's home namespace.
+func findNetdev(h *Host, home *Namespace, name string) *Interface {
+	if i := home.Interface(name); i != nil {
 		return i
 	}
 	for _, ns := range h.Namespaces {

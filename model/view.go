@@ -36,6 +36,7 @@ type HostView struct {
 	Name       string          `json:"name"`
 	Namespaces []NamespaceView `json:"namespaces,omitempty"`
 	OVSBridges []OVSBridgeView `json:"ovs_bridges,omitempty"`
+	OVSNetNS   string          `json:"ovs_netns,omitempty"` // where OVS's system ports live, when not root
 	Source     string          `json:"source,omitempty"`
 }
 
@@ -208,6 +209,7 @@ func (t *Topology) View() TopologyView {
 			hv.Namespaces = append(hv.Namespaces, namespaceView(ns))
 		}
 		if h.OVS != nil {
+			hv.OVSNetNS = h.OVS.NetNS
 			for _, b := range h.OVS.Bridges {
 				hv.OVSBridges = append(hv.OVSBridges, ovsBridgeView(b))
 			}

@@ -18,7 +18,8 @@ import (
 
 // TestRoundTrip builds every example as a lab, imports the lab back with
 // the live importers, and compares the two models up to what the lab says
-// it substituted (a tap realised as a veth, say) and to ordering.
+// it substituted (a tap realised as a veth, say) and to ordering; then
+// traces every check on both and compares the stories.
 func TestRoundTrip(t *testing.T) {
 	requireLab(t)
 	ctx := context.Background()
@@ -54,6 +55,14 @@ func TestRoundTrip(t *testing.T) {
 				for _, d := range diffOVS(sc.Topology.Host(o.Host).OVS, ovs) {
 					t.Errorf("host %s: %s", o.Host, d)
 				}
+			}
+			n, diffs, err := liveStories(ctx, sc, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("trace --live: %d cases traced on the scenario and on its lab, %d stories differ", n, len(diffs))
+			for _, d := range diffs {
+				t.Error("trace --live: " + d)
 			}
 		})
 	}

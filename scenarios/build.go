@@ -439,7 +439,7 @@ func (b *builder) sysctlValue(s *rawSysctl, hi int) int {
 }
 
 func (b *builder) ovs(r *rawOVS) *model.OVS {
-	o := &model.OVS{}
+	o := &model.OVS{NetNS: r.NetNS}
 	for _, rb := range r.Bridges {
 		br := &model.OVSBridge{Name: rb.Name, FailMode: rb.FailMode, DatapathType: rb.DatapathType, Source: source(rb.Loc)}
 		if rb.FailMode != "" && rb.FailMode != "secure" && rb.FailMode != "standalone" {

@@ -87,6 +87,7 @@ type rawVLAN struct {
 type rawOVS struct {
 	Loc     loc             `yaml:",loc"`
 	Bridges []*rawOVSBridge `yaml:"bridges,named"`
+	NetNS   string          `yaml:"netns"`
 }
 
 type rawOVSBridge struct {

@@ -365,6 +365,7 @@ func (w *writer) ovs(h *model.Host) *yaml.Node {
 		put(bridges, b.Name, bm)
 	}
 	m := blockMap()
+	putStr(m, "netns", h.OVS.NetNS)
 	if len(bridges.Content) > 0 {
 		put(m, "bridges", bridges)
 	}

@@ -192,7 +192,7 @@ func handBuilt(t *testing.T) *model.Topology {
 		PeerRef: "root:tap0", ProxyARP: true, RPFilter: 1, Addrs: []netip.Prefix{mustPrefix("10.0.0.5/24")}})
 	vm.Routes = mustRoutes("default via 10.0.0.1 dev eth0\n")
 
-	h := &model.Host{Name: "h1", Namespaces: []*model.Namespace{root, blue, orphan, vm}, OVS: &model.OVS{Bridges: []*model.OVSBridge{
+	h := &model.Host{Name: "h1", Namespaces: []*model.Namespace{root, blue, orphan, vm}, OVS: &model.OVS{NetNS: "blue", Bridges: []*model.OVSBridge{
 		{Name: "br-x", FailMode: "standalone", DatapathType: "netdev", Ports: []*model.OVSPort{
 			{Name: "dpdk0", OFPort: 3, Type: model.OVSOther, RawType: "dpdk", Options: map[string]string{"dpdk-devargs": "0000:01:00.0"}},
 			{Name: "br-x", Type: model.OVSInternalPort, Trunks: []uint16{10, 20}, VLANMode: "trunk", ExternalIDs: map[string]string{"owner": "yes"}},

@@ -150,6 +150,22 @@ func TestValidateMessages(t *testing.T) {
 	}
 }
 
+// An address only one namespace's loopback holds is sent from there.
+func TestFromLoopbackAddress(t *testing.T) {
+	e := engine(t, "routing.yaml")
+	traces, err := e.Trace(trace.Request{From: "10.99.0.2", To: "10.0.1.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := traces[0]
+	if got := tr.Hops[0].Node.String(); got != "h:b" || tr.Disposition != trace.Delivered || tr.Final.Src.String() != "10.99.0.2" {
+		t.Errorf("from 10.99.0.2: first hop %s, %s (%s), source %s; want h:b, DELIVERED, 10.99.0.2", got, tr.Disposition, tr.Why, tr.Final.Src)
+	}
+	if _, err := e.Trace(trace.Request{From: "127.0.0.1", To: "10.0.1.2"}); err == nil {
+		t.Error("from 127.0.0.1, which no packet leaves a namespace with: no error")
+	}
+}
+
 func TestBadEndpoints(t *testing.T) {
 	e := engine(t, "routing.yaml")
 	for _, tc := range []struct{ from, to, want string }{

@@ -191,10 +191,17 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 	if err != nil {
 		return origin{}, e.unknown(s)
 	}
+	var onLo []*model.Namespace
 	for _, i := range e.Topo.AddrOwners(a) {
 		if i.Kind != model.IfLoopback {
 			return origin{ns: i.NS, src: a}, nil
 		}
+		onLo = append(onLo, i.NS)
+	}
+	if len(onLo) == 1 && !a.IsLoopback() {
+		// An address only one loopback holds (a router id, a service
+		// address) is sent from that namespace; 127.0.0.1 is everywhere.
+		return origin{ns: onLo[0], src: a}, nil
 	}
 	if seg := e.Topo.SegmentFor(a); seg != nil {
 		return origin{seg: seg, src: a}, nil
