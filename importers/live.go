@@ -45,6 +45,9 @@ func Live(ctx context.Context, o Options) (*model.Topology, []string, error) {
 		if ovs, err = ovsdb.Import(ctx, o.OVSDB); err != nil {
 			return nil, nil, err
 		}
+		if ovs != nil {
+			notes = append(notes, ovsdb.ReadFlows(ctx, ovs, ovsdb.RunDir(o.OVSDB))...)
+		}
 	}
 	if ovs != nil {
 		for _, h := range hosts {

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
@@ -28,7 +29,14 @@ func (p *Plan) ovs(h *model.Host) {
 			br = append(br, "other-config:hwaddr="+labMAC(p.Prefix, h.Name, b.Name))
 		}
 		o.Vsctl = append(o.Vsctl, br)
-		if b.FailMode == "secure" {
+		switch {
+		case b.Flows != nil:
+			var text strings.Builder
+			for _, f := range b.Flows.All() {
+				text.WriteString(f.String() + "\n")
+			}
+			o.Flows = append(o.Flows, BridgeFlows{Bridge: b.Name, Text: text.String()})
+		case b.FailMode == "secure":
 			p.note("OVS bridge %s:%s: fail-mode secure with no flows is realised as NORMAL, as the model traces it", h.Name, b.Name)
 		}
 		for _, port := range b.Ports {
@@ -56,8 +64,14 @@ func (p *Plan) ovsPort(b *model.OVSBridge, o *model.OVSPort) []string {
 			p.note("OVS port %s: its netdev is not realised", o.Ref())
 			return nil
 		}
+	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
+		// A userspace datapath sends tunnel packets only through addresses
+		// on its own bridges (ovs/route), not through the lab's underlay
+		// veths and namespaces: an overlay between lab hosts is not carried.
+		p.note("OVS %s port %s is not realised: the userspace datapath cannot carry a tunnel over the lab's underlay, so traffic between lab hosts through it is not probed", o.Type, o.Ref())
+		return nil
 	default:
-		p.note("OVS %s port %s is not realised (tunnels arrive with the OVS issue)", o.Type, o.Ref())
+		p.note("OVS %s port %s is not realised", cmp.Or(o.RawType, o.Type.String()), o.Ref())
 		return nil
 	}
 	args := []string{"add-port", b.Name, name}

@@ -47,6 +47,13 @@ type OVSPlan struct {
 	Dir    string
 	Vsctl  [][]string // ovs-vsctl argument lists, one transaction each
 	Bridge []string
+	Flows  []BridgeFlows // OpenFlow tables to load once the bridges exist
+}
+
+// BridgeFlows is one bridge's flow table, one flow per line as add-flows reads it.
+type BridgeFlows struct {
+	Bridge string
+	Text   string
 }
 
 // Options tune a plan.

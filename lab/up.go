@@ -111,6 +111,12 @@ func startOVS(ctx context.Context, o *OVSPlan) error {
 			return fmt.Errorf("OVS of host %s: %w", o.Host, err)
 		}
 	}
+	for _, f := range o.Flows {
+		mgmt := "unix:" + filepath.Join(o.Dir, f.Bridge+".mgmt")
+		if err := command(ctx, f.Text, env, "ovs-ofctl", "-O", "OpenFlow15", "replace-flows", mgmt, "-"); err != nil {
+			return fmt.Errorf("OVS of host %s: flows of %s: %w", o.Host, f.Bridge, err)
+		}
+	}
 	// The bridges' local ports come up, so NORMAL floods reach every port.
 	for _, b := range o.Bridge {
 		if err := inNetns(ctx, o.Netns, "", nil, "ip", "link", "set", b, "up"); err != nil {

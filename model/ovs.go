@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/hopscope/hopscope/model/openflow"
+)
 
 // OVS is one host's Open vSwitch instance.
 type OVS struct {
@@ -27,6 +31,11 @@ type OVSBridge struct {
 	FailMode     string
 	DatapathType string
 	Ports        []*OVSPort
+	FlowText     string          // `ovs-ofctl dump-flows` output; "" = a NORMAL learning switch
+	FlowSource   Source          // where FlowText's first line is
+	Flows        *openflow.Flows // FlowText parsed; nil = NORMAL
+	FDB          []OVSFDBEntry   // what NORMAL learned (fdb/show), when known
+	byOFPort     map[int]*OVSPort
 	Host         *Host
 	Source       Source
 }
@@ -35,6 +44,19 @@ type OVSBridge struct {
 func (b *OVSBridge) Port(name string) *OVSPort {
 	for _, p := range b.Ports {
 		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// PortByOF finds a port by its OpenFlow port number.
+func (b *OVSBridge) PortByOF(n int) *OVSPort {
+	if b.byOFPort != nil {
+		return b.byOFPort[n]
+	}
+	for _, p := range b.Ports {
+		if p.OFPort == n {
 			return p
 		}
 	}

@@ -253,6 +253,43 @@ func (t *Topology) resolveOVS(h *Host, bad func(Source, string, ...any)) {
 				p.Iface, ifc.OVSPort = ifc, p
 			}
 		}
+		resolveFlows(b, bad)
+	}
+}
+
+// resolveFlows indexes a bridge's ports by OpenFlow number and points the
+// flows' port names at them.
+func resolveFlows(b *OVSBridge, bad func(Source, string, ...any)) {
+	b.byOFPort = map[int]*OVSPort{}
+	names := map[string]uint32{}
+	for _, p := range b.Ports {
+		if p.OFPort <= 0 {
+			if b.Flows != nil && p.Name != b.Name {
+				bad(p.Source, "port %s of %s: a bridge with flows needs every port's ofport (flows name ports by number)", p.Name, b.Name)
+			}
+			continue
+		}
+		if q := b.byOFPort[p.OFPort]; q != nil {
+			bad(p.Source, "ports %s and %s of %s both have ofport %d", q.Name, p.Name, b.Name, p.OFPort)
+		}
+		b.byOFPort[p.OFPort] = p
+		names[p.Name] = uint32(p.OFPort)
+	}
+	for k := range b.FDB {
+		e := &b.FDB[k]
+		if e.OFPort == 0 {
+			continue // LOCAL
+		}
+		if p := b.byOFPort[e.OFPort]; p != nil {
+			e.Port = p.Name
+		} else {
+			bad(e.Source, "fdb of %s: %s: the bridge has no port with ofport %d", b.Name, e.MAC, e.OFPort)
+		}
+	}
+	if b.Flows != nil {
+		if err := b.Flows.ResolvePorts(names); err != nil {
+			bad(b.FlowSource, "flows of %s: %v", b.Name, err)
+		}
 	}
 }
 

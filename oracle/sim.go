@@ -19,6 +19,9 @@ func Simulate(e *trace.Engine, p *lab.Plan, c Case) Verdict {
 		if t.Disposition == trace.Unsupported {
 			return Verdict{Skip: t.Why}
 		}
+		if why := crossesTunnel(t); why != "" {
+			return Verdict{Skip: why}
+		}
 		if got == nil && t.Disposition.Success() {
 			got = t
 		}
@@ -73,4 +76,15 @@ func receiver(e *trace.Engine, p *lab.Plan, t *trace.Trace) (string, string) {
 		return "", fmt.Sprintf("the packet left through segment %s towards %s, an address inside the topology: the upstream network is outside the model", seg.Name, dst)
 	}
 	return p.SegmentNetns(seg), ""
+}
+
+// crossesTunnel says why a path through an OVS tunnel port cannot be
+// probed: the lab does not realise tunnels (see lab.Plan's notes).
+func crossesTunnel(t *trace.Trace) string {
+	for _, h := range t.Hops {
+		if h.Node.Kind == trace.NodeTunnel {
+			return "the path crosses tunnel port " + h.Node.String() + ", which the lab cannot carry between its hosts"
+		}
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/netfilter"
+	"github.com/hopscope/hopscope/model/openflow"
 )
 
 // builder turns merged raw files into one model. Errors are collected, not
@@ -222,14 +223,23 @@ func (b *builder) textErr(l loc, key string, t text, err error) {
 	if err == nil {
 		return
 	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			b.textErr(l, key, t, e) // one report per bad line
+		}
+		return
+	}
 	line, msg := 0, err.Error()
 	var te *model.TextError
 	var pe *netfilter.ParseError
+	var oe *openflow.ParseError
 	switch {
 	case errors.As(err, &te):
 		line, msg = te.Line, te.Msg
 	case errors.As(err, &pe):
 		line, msg = pe.Line, pe.Msg
+	case errors.As(err, &oe):
+		line, msg = oe.Line, fmt.Sprintf("column %d: %s", oe.Col, oe.Msg)
 	}
 	e := l.at(key, "%s", msg)
 	if line > 0 {
@@ -442,6 +452,20 @@ func (b *builder) ovs(r *rawOVS) *model.OVS {
 	o := &model.OVS{NetNS: r.NetNS}
 	for _, rb := range r.Bridges {
 		br := &model.OVSBridge{Name: rb.Name, FailMode: rb.FailMode, DatapathType: rb.DatapathType, Source: source(rb.Loc)}
+		if rb.Flows.Set {
+			br.FlowText, br.FlowSource = rb.Flows.Val, b.blockSource(rb.Loc, "flows", rb.Flows, 1)
+			flows, err := openflow.Parse(rb.Flows.Val)
+			b.textErr(rb.Loc, "flows", rb.Flows, err)
+			br.Flows = openflow.NewFlows(flows)
+		}
+		if rb.FDB.Set {
+			fdb, err := model.ParseOVSFDB(rb.FDB.Val)
+			b.textErr(rb.Loc, "fdb", rb.FDB, err)
+			for k := range fdb {
+				fdb[k].Source = b.blockSource(rb.Loc, "fdb", rb.FDB, fdb[k].Source.Line)
+			}
+			br.FDB = fdb
+		}
 		if rb.FailMode != "" && rb.FailMode != "secure" && rb.FailMode != "standalone" {
 			b.add(rb.Loc.at("fail-mode", "unknown fail mode %q: want secure or standalone", rb.FailMode))
 		}

@@ -96,6 +96,8 @@ type rawOVSBridge struct {
 	FailMode     string        `yaml:"fail-mode"`
 	DatapathType string        `yaml:"datapath-type"`
 	Ports        []*rawOVSPort `yaml:"ports"`
+	Flows        text          `yaml:"flows"`
+	FDB          text          `yaml:"fdb"`
 }
 
 type rawOVSPort struct {

@@ -362,6 +362,12 @@ func (w *writer) ovs(h *model.Host) *yaml.Node {
 			}
 			put(bm, "ports", ports)
 		}
+		if b.FlowText != "" {
+			put(bm, "flows", str(b.FlowText))
+		}
+		if len(b.FDB) > 0 {
+			put(bm, "fdb", str(model.FormatOVSFDB(b.FDB)))
+		}
 		put(bridges, b.Name, bm)
 	}
 	m := blockMap()

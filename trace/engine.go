@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/openflow"
 )
 
 // MaxHops bounds every trace; reaching it ends the trace as a LOOP.
@@ -59,6 +60,7 @@ type run struct {
 	done    []*Trace
 	reply   bool
 	fwConns []conn
+	learnt  map[*model.OVSBridge]*openflow.Flows // flows learn actions added during this run
 }
 
 // cur is one path being walked.

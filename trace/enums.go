@@ -145,9 +145,11 @@ const (
 	NodeOVSBridge
 	// NodeSegment is an external L2 segment.
 	NodeSegment
+	// NodeTunnel is a tunnel port wrapping or unwrapping a frame.
+	NodeTunnel
 )
 
-var nodeKindNames = []string{"namespace", "linux-bridge", "ovs-bridge", "segment"}
+var nodeKindNames = []string{"namespace", "linux-bridge", "ovs-bridge", "segment", "tunnel"}
 
 func (k NodeKind) String() string { return name(nodeKindNames, int(k)) }
 

@@ -181,20 +181,32 @@ func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) 
 	r.emit(c, o, q)
 }
 
-// ovsIn forwards a frame through an OVS bridge in NORMAL mode: the ingress
-// port assigns the VLAN (access tag or trunk tag), the MAC's port is found
-// in the VLAN, and the egress port tags or untags.
-func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) {
+// ovsIn forwards a frame through an OVS bridge that arrived on port in.
+func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) { r.ovsInTun(c, in, p, tunMeta{}) }
+
+// ovsInTun is ovsIn with tunnel metadata (a frame a tunnel port unwrapped,
+// or one crossing a patch port): a bridge with flows runs its OpenFlow
+// pipeline; one without is a NORMAL learning switch.
+func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 	b := in.Bridge
 	node := NodeRef{Kind: NodeOVSBridge, Host: b.Host.Name, Name: b.Name, Role: "ovs"}
 	if !r.enter(c, node, p) {
 		return
 	}
-	iv, ok := ovsIngressVLAN(in, p.VLAN)
 	why := fmt.Sprintf("entered %s on port %s", b.Name, in.Name)
 	if in.OFPort != 0 {
 		why += fmt.Sprintf(" (ofport %d)", in.OFPort)
 	}
+	if b.Flows != nil {
+		if tun.src.IsValid() {
+			why += fmt.Sprintf(", tun_id=%#x from %s", tun.id, tun.src)
+		}
+		c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why, Source: srcRef(in.String(), in.Source),
+			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}})
+		r.ofIn(c, in, p, tun)
+		return
+	}
+	iv, ok := ovsIngressVLAN(in, p.VLAN)
 	if in.IsAccess() {
 		why += fmt.Sprintf(", access port: VLAN %d", in.Tag)
 	} else if iv != 0 {
@@ -207,6 +219,13 @@ func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) {
 			Why: fmt.Sprintf("port %s does not admit a frame tagged %d (tag %d, trunks %v)", in.Name, p.VLAN, in.Tag, in.Trunks)}, p)
 		return
 	}
+	r.normal(c, in, p, iv, tun)
+}
+
+// normal is OVS's NORMAL action: the MAC's port in VLAN iv, or a flood,
+// each egress port tagging or untagging.
+func (r *run) normal(c *cur, in *model.OVSPort, p Packet, iv uint16, tun tunMeta) {
+	b := in.Bridge
 	outs, how := r.ovsLookup(in, p.DstMAC, iv)
 	d := &FDBDetail{Bridge: b.Name, MAC: p.DstMAC.String(), VLAN: iv, How: how}
 	for _, o := range outs {
@@ -218,6 +237,9 @@ func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) {
 		return
 	}
 	act, fwhy := Forwarded, fmt.Sprintf("NORMAL: %s in VLAN %d is behind port %s", p.DstMAC, iv, outs[0].Name)
+	if how == "fdb/show" {
+		fwhy += " (the bridge's learned FDB says so)"
+	}
 	if how == "flood" {
 		act, fwhy = Flooded, fmt.Sprintf("NORMAL: %s unknown in VLAN %d: flood to %d ports", p.DstMAC, iv, len(outs))
 	}
@@ -227,11 +249,24 @@ func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) {
 		if len(outs) > 1 {
 			cc = c.fork("flood out of " + o.Name)
 		}
-		r.ovsOut(cc, o, p, iv)
+		q := p
+		q.VLAN = ovsEgressVLAN(o, iv)
+		r.portOut(cc, o, p, q, tun)
 	}
 }
 
 func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16) ([]*model.OVSPort, string) {
+	for _, e := range in.Bridge.FDB {
+		if e.MAC == mac && e.VLAN == iv {
+			name := e.Port
+			if e.OFPort == 0 {
+				name = in.Bridge.Name // LOCAL
+			}
+			if q := in.Bridge.Port(name); q != nil && q != in {
+				return []*model.OVSPort{q}, "fdb/show"
+			}
+		}
+	}
 	var all []*model.OVSPort
 	for _, q := range in.Bridge.Ports {
 		if q == in || !q.CarriesVLAN(iv) {
@@ -245,9 +280,10 @@ func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16) ([]*model.O
 	return all, "flood"
 }
 
-func (r *run) ovsOut(c *cur, o *model.OVSPort, p Packet, iv uint16) {
-	q := p
-	q.VLAN = ovsEgressVLAN(o, iv)
+// portOut sends a frame out of OVS port o: across a patch port into the
+// peer bridge, up an internal port, onto a system port's wire, or into a
+// tunnel. before is the frame as it entered, for the diff.
+func (r *run) portOut(c *cur, o *model.OVSPort, before, q Packet, tun tunMeta) {
 	where := ""
 	switch o.Type {
 	case model.OVSPatch:
@@ -258,21 +294,27 @@ func (r *run) ovsOut(c *cur, o *model.OVSPort, p Packet, iv uint16) {
 		}
 	}
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "out of port " + o.Name + where,
-		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name, VLAN: q.VLAN}, Diff: diff(p, q)})
+		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name, VLAN: q.VLAN}, Diff: diff(before, q)})
 	switch o.Type {
 	case model.OVSPatch:
 		if o.Peer == nil {
 			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "patch port " + o.Name + " has no peer"}, q)
 			return
 		}
-		r.ovsIn(c, o.Peer, q)
+		r.ovsInTun(c, o.Peer, q, tun)
 	case model.OVSInternalPort:
+		if o.Iface == nil {
+			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "internal port " + o.Name + " has no device in the model"}, q)
+			return
+		}
 		r.receive(c, o.Iface, q, "")
 	case model.OVSSystem:
 		r.emit(c, o.Iface, q)
+	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
+		r.encap(c, o, q, tun)
 	default:
 		r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction,
-			Why: fmt.Sprintf("OVS %s port %s: %s ports are not modelled yet", o.Type, o.Name, cmp.Or(o.RawType, o.Type.String())), Source: srcRef(o.String(), o.Source)}, q)
+			Why: fmt.Sprintf("OVS %s port %s: %s ports are not modelled", o.Type, o.Name, cmp.Or(o.RawType, o.Type.String())), Source: srcRef(o.String(), o.Source)}, q)
 	}
 }
 

@@ -27,6 +27,7 @@ type l2Key struct {
 	iface *model.Interface
 	port  *model.OVSPort
 	vlan  uint16 // on the wire for emit/arrive/ovsIn; the bridge's internal VLAN for ovsOut
+	tun   uint64 // tun_id in an OpenFlow bridge (a frame a tunnel unwrapped)
 }
 
 // terminal is where a frame would be taken up: a device's network stack, or
@@ -116,35 +117,80 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 			return nil, []terminal{{iface: y}}
 		}
 	case opOVSIn:
+		if k.port.Bridge.Flows != nil {
+			return flowsNext(k)
+		}
 		iv, ok := ovsIngressVLAN(k.port, k.vlan)
 		if !ok {
 			return nil, nil
 		}
-		var next []l2Key
-		for _, q := range k.port.Bridge.Ports {
-			if q != k.port && q.CarriesVLAN(iv) {
-				next = append(next, l2Key{op: opOVSOut, port: q, vlan: iv})
-			}
-		}
-		return next, nil
+		return normalNext(k.port, iv, k.tun), nil
 	case opOVSOut:
-		q, wire := k.port, ovsEgressVLAN(k.port, k.vlan)
-		switch q.Type {
-		case model.OVSPatch:
-			if q.Peer != nil {
-				return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire}}, nil
-			}
-		case model.OVSInternalPort:
-			if q.Iface != nil && !q.Iface.Down {
-				return nil, []terminal{{iface: q.Iface}}
-			}
-		case model.OVSSystem:
-			if q.Iface != nil {
-				return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire}}, nil
-			}
-		}
+		return portNext(k.port, ovsEgressVLAN(k.port, k.vlan), k.tun)
 	}
 	return nil, nil
+}
+
+// normalNext is NORMAL flooding from port in within VLAN iv.
+func normalNext(in *model.OVSPort, iv uint16, tun uint64) []l2Key {
+	var next []l2Key
+	for _, q := range in.Bridge.Ports {
+		if q != in && q.CarriesVLAN(iv) {
+			next = append(next, l2Key{op: opOVSOut, port: q, vlan: iv, tun: tun})
+		}
+	}
+	return next
+}
+
+// portNext follows a frame leaving port q with VLAN wire on the wire.
+func portNext(q *model.OVSPort, wire uint16, tun uint64) ([]l2Key, []terminal) {
+	switch q.Type {
+	case model.OVSPatch:
+		if q.Peer != nil {
+			return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire, tun: tun}}, nil
+		}
+	case model.OVSInternalPort:
+		if q.Iface != nil && !q.Iface.Down {
+			return nil, []terminal{{iface: q.Iface}}
+		}
+	case model.OVSSystem:
+		if q.Iface != nil {
+			return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire}}, nil
+		}
+	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
+		key, flow := tunnelKey(q, "out")
+		if flow {
+			key = tun
+		}
+		var next []l2Key
+		for _, peer := range tunnelPeers(q, key) {
+			next = append(next, l2Key{op: opOVSIn, port: peer, vlan: wire, tun: key})
+		}
+		return next, nil
+	}
+	return nil, nil
+}
+
+// flowsNext runs a bridge's OpenFlow pipeline on a broadcast ARP request
+// entering on k.port: where it goes is where the bridge lets MACs be found.
+func flowsNext(k l2Key) ([]l2Key, []terminal) {
+	probe := Packet{arp: true, DstMAC: model.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, VLAN: k.vlan}
+	x := xlate(k.port.Bridge, nil, stateOf(k.port, probe, tunMeta{id: k.tun}), true)
+	var next []l2Key
+	var terms []terminal
+	for _, o := range x.outs {
+		q, qt := packetOf(probe, &o.st)
+		switch o.kind {
+		case outNormal:
+			if iv, ok := ovsIngressVLAN(k.port, q.VLAN); ok {
+				next = append(next, normalNext(k.port, iv, qt.id)...)
+			}
+		case outPort:
+			n, t := portNext(o.port, q.VLAN, qt.id)
+			next, terms = append(next, n...), append(terms, t...)
+		}
+	}
+	return next, terms
 }
 
 // ovsIngressVLAN is the VLAN a frame belongs to inside the bridge, as OVS

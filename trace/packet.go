@@ -43,6 +43,10 @@ type Packet struct {
 	CtState  string     `json:"ct_state,omitempty"` // as the last netfilter hop saw it: NEW, ESTABLISHED, ...
 	CtZone   uint16     `json:"ct_zone,omitempty"`
 	CtMark   uint32     `json:"ct_mark,omitempty"`
+	// Encap is set while the packet is a tunnel's outer packet: what it carries.
+	Encap *Encapsulation `json:"encap,omitempty"`
+
+	arp bool // an ARP request (the L2 walk's probe frame), not an IPv4 packet
 }
 
 // ProtoName is the protocol as iptables and tcpdump call it.
@@ -88,6 +92,9 @@ func (p Packet) String() string {
 	}
 	if p.Proto == ProtoICMP {
 		s += fmt.Sprintf(" %s", icmpName(p.ICMPType))
+	}
+	if e := p.Encap; e != nil {
+		s += fmt.Sprintf(" [%s %d: %s]", e.Type, e.Key, e.Inner)
 	}
 	return s
 }

@@ -19,6 +19,10 @@ func (r *run) localOut(c *cur, ns *model.Namespace, p Packet) {
 	if !r.enter(c, nsNode(ns), p) {
 		return
 	}
+	if p.Encap != nil {
+		c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("the host's stack sends the %s packet for %s", p.Encap.Type, p.Encap.Port),
+			Detail: &PortDetail{Port: "lo"}})
+	}
 	p = r.ctEnter(c, ns, p)
 	res, ok := r.route(c, ns, p, "lo")
 	if !ok {
@@ -170,6 +174,9 @@ func describeMedium(x *model.Interface) string {
 // deliverLocal ends a path at a local socket.
 func (r *run) deliverLocal(c *cur, ns *model.Namespace, p Packet, in string) {
 	r.ctLeave(c, p)
+	if p.Encap != nil && r.decap(c, ns, p) {
+		return
+	}
 	c.tr.endNS = ns
 	who := ns.Ref()
 	if ns.Kind == model.NSGuest {

@@ -18,14 +18,16 @@ type Request struct {
 	SrcPort, DstPort uint16
 	SrcIP            netip.Addr // override the source address From implies
 	SrcMAC, DstMAC   model.MAC  // override the first frame's MACs
+	VLAN             uint16     // the first frame's tag, when injected at a bridge port
 	TTL              uint8      // default 64
 }
 
 // origin is where a packet starts: a namespace's stack, or outside
 // through a segment.
 type origin struct {
-	ns  *model.Namespace
-	seg *model.Segment
+	ns   *model.Namespace
+	seg  *model.Segment
+	port *model.OVSPort // a frame injected at an OVS bridge port
 	src netip.Addr
 	ep  *model.Endpoint
 }
@@ -45,7 +47,15 @@ func (e *Engine) Trace(req Request) ([]*Trace, error) {
 		from.src = req.SrcIP
 	}
 	p := Packet{Src: from.src, Dst: dst, Proto: req.Proto, SrcPort: req.SrcPort, DstPort: req.DstPort,
-		TTL: req.TTL, Length: 84, SrcMAC: req.SrcMAC, DstMAC: req.DstMAC}
+		TTL: req.TTL, Length: 84, SrcMAC: req.SrcMAC, DstMAC: req.DstMAC, VLAN: req.VLAN}
+	if req.VLAN != 0 && from.port == nil {
+		return nil, errors.New("--vlan: only a frame injected at an OVS bridge port (--from host:bridge:port) starts tagged")
+	}
+	if from.port != nil {
+		if err := e.injectionMACs(from, &p); err != nil {
+			return nil, fmt.Errorf("--from %s: %w", req.From, err)
+		}
+	}
 	if p.Proto == 0 {
 		p.Proto = ProtoICMP
 	}
@@ -100,9 +110,12 @@ func (e *Engine) Reply(forward []*Trace) ([]*Trace, error) {
 
 func (r *run) start(o origin, p Packet) ([]*Trace, error) {
 	c := &cur{tr: &Trace{Packet: p}, seen: map[string]bool{}}
-	if o.ns != nil {
+	switch {
+	case o.port != nil:
+		r.ovsIn(c, o.port, p)
+	case o.ns != nil:
 		r.localOut(c, o.ns, p)
-	} else {
+	default:
 		r.fromOutside(c, o.seg, p)
 	}
 	for _, t := range r.done {
@@ -174,6 +187,9 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 	if strings.Count(s, ":") == 2 && !strings.Contains(s, "::") {
 		i, err := e.Topo.InterfaceByRef(s)
 		if err != nil {
+			if p := e.bridgePort(s); p != nil {
+				return origin{port: p}, nil
+			}
 			return origin{}, err
 		}
 		a, _ := i.PrimaryAddr()
@@ -207,6 +223,50 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 		return origin{seg: seg, src: a}, nil
 	}
 	return origin{}, fmt.Errorf("%s is owned by no interface and lies on or beyond no segment", a)
+}
+
+// bridgePort finds "host:bridge:port" among the OVS bridges.
+func (e *Engine) bridgePort(ref string) *model.OVSPort {
+	parts := strings.Split(ref, ":")
+	h := e.Topo.Host(parts[0])
+	if h == nil || h.OVS == nil {
+		return nil
+	}
+	if b := h.OVS.Bridge(parts[1]); b != nil {
+		return b.Port(parts[2])
+	}
+	return nil
+}
+
+// injectionMACs fills in the MACs of a frame injected at a bridge port:
+// the source is the device behind the port when it has one, and the
+// destination is whoever answers ARP for it in the bridge's L2 domain.
+// What cannot be worked out must be given (--src-mac, --dst-mac).
+func (e *Engine) injectionMACs(o origin, p *Packet) error {
+	behind := o.port.Iface
+	if behind != nil && behind.Peer != nil {
+		behind = behind.Peer
+	}
+	if p.SrcMAC.IsZero() && behind != nil && !behind.MAC.IsZero() && o.port.Type != model.OVSInternalPort {
+		p.SrcMAC = behind.MAC
+	}
+	if !p.Src.IsValid() && behind != nil {
+		p.Src, _ = behind.PrimaryAddr()
+	}
+	if p.DstMAC.IsZero() {
+		mac, _, _, ok := e.arpFrom([]l2Key{{op: opOVSIn, port: o.port, vlan: p.VLAN}}, behind, p.Dst)
+		if !ok {
+			return fmt.Errorf("no device in %s's L2 domain answers ARP for %s: give --dst-mac", o.port.Bridge.Name, p.Dst)
+		}
+		p.DstMAC = mac
+	}
+	switch {
+	case p.SrcMAC.IsZero():
+		return fmt.Errorf("port %s has no device with a MAC behind it: give --src-mac", o.port.Name)
+	case !p.Src.IsValid():
+		return fmt.Errorf("port %s has no device with an address behind it: give --src-ip", o.port.Name)
+	}
+	return nil
 }
 
 // resolveTo finds the destination address of s.

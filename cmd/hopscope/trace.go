@@ -60,9 +60,6 @@ func (f *traceFlags) request() (trace.Request, error) {
 	if f.from == "" || f.to == "" {
 		return trace.Request{}, errors.New("--from and --to are both required")
 	}
-	if f.vlan != 0 {
-		return trace.Request{}, errors.New("--vlan only applies when injecting at an OVS bridge port (--from host:bridge:port), which is not supported yet")
-	}
 	proto, err := trace.ParseProto(f.proto)
 	if err != nil {
 		return trace.Request{}, fmt.Errorf("--proto: %w", err)
@@ -70,7 +67,10 @@ func (f *traceFlags) request() (trace.Request, error) {
 	if (f.sport != 0 || f.dport != 0) && proto != trace.ProtoTCP && proto != trace.ProtoUDP {
 		return trace.Request{}, fmt.Errorf("--sport/--dport need --proto tcp or udp (got %s)", f.proto)
 	}
-	req := trace.Request{From: f.from, To: f.to, Proto: proto, SrcPort: f.sport, DstPort: f.dport}
+	if f.vlan > 4095 {
+		return trace.Request{}, fmt.Errorf("--vlan %d: want a VLAN id 1-4095", f.vlan)
+	}
+	req := trace.Request{From: f.from, To: f.to, Proto: proto, SrcPort: f.sport, DstPort: f.dport, VLAN: f.vlan}
 	if f.srcIP != "" {
 		if req.SrcIP, err = netip.ParseAddr(f.srcIP); err != nil {
 			return req, fmt.Errorf("--src-ip: %q is not an IP address", f.srcIP)

@@ -1,0 +1,91 @@
+package trace
+
+import (
+	"fmt"
+
+	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/openflow"
+)
+
+// ofIn runs bridge in.Bridge's OpenFlow pipeline on a frame that entered on
+// port in, records one step per flow, and sends each output copy on.
+func (r *run) ofIn(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
+	b := in.Bridge
+	x := xlate(b, r.learned(b), stateOf(in, p, tun), false)
+	for _, s := range x.steps {
+		c.tr.add(s)
+	}
+	if x.end != nil {
+		r.finish(c, x.endDisp, *x.end, p)
+		return
+	}
+	if len(x.outs) == 0 {
+		r.finish(c, Dropped, Step{Kind: OVSFlow, Action: DroppedAction, Why: fmt.Sprintf("%s: %s", b.Name, x.why)}, p)
+		return
+	}
+	for _, o := range x.outs {
+		cc := c
+		if len(x.outs) > 1 {
+			cc = c.fork("output to " + outName(o))
+		}
+		q, qt := packetOf(p, &o.st)
+		qt.src, qt.dst = tun.src, tun.dst
+		switch o.kind {
+		case outController:
+			r.finish(cc, Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction,
+				Why: fmt.Sprintf("%s sends the packet to its OpenFlow controller, whose answer the model cannot know", b.Name)}, q)
+		case outNormal:
+			iv, ok := ovsIngressVLAN(in, q.VLAN)
+			if !ok {
+				r.finish(cc, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
+					Why: fmt.Sprintf("NORMAL: port %s does not admit a frame tagged %d (tag %d, trunks %v)", in.Name, q.VLAN, in.Tag, in.Trunks)}, q)
+				continue
+			}
+			r.normal(cc, in, q, iv, qt)
+		default:
+			r.portOut(cc, o.port, p, q, qt)
+		}
+	}
+}
+
+func outName(o ofOut) string {
+	switch o.kind {
+	case outNormal:
+		return "NORMAL"
+	case outController:
+		return "CONTROLLER"
+	}
+	return o.port.Name
+}
+
+// learned holds the flows learn actions added during this run, per bridge.
+func (r *run) learned(b *model.OVSBridge) *openflow.Flows {
+	if r.learnt == nil {
+		r.learnt = map[*model.OVSBridge]*openflow.Flows{}
+	}
+	f := r.learnt[b]
+	if f == nil {
+		f = openflow.NewFlows(nil)
+		r.learnt[b] = f
+	}
+	return f
+}
+
+// BridgeOutput is one copy of a packet an OpenFlow pipeline outputs.
+type BridgeOutput struct {
+	Port  string // the port's name, or NORMAL, or CONTROLLER
+	State openflow.State
+}
+
+// RunPipeline runs bridge b's OpenFlow pipeline once for a packet in state
+// st (in_port set), as ofproto/trace does for one bridge: the copies it
+// outputs, the steps, and the step that ended it early (nil when it ran to
+// the end; no outputs then means dropped), and the fields at the end.
+func RunPipeline(b *model.OVSBridge, st openflow.State) ([]BridgeOutput, []Step, *Step, openflow.State) {
+	x := xlate(b, openflow.NewFlows(nil), st, false)
+	var outs []BridgeOutput
+	for _, o := range x.outs {
+		outs = append(outs, BridgeOutput{Port: outName(o), State: o.st})
+	}
+	return outs, x.steps, x.end, x.final
+}

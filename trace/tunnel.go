@@ -1,0 +1,264 @@
+package trace
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/hopscope/hopscope/model"
+)
+
+// A tunnel port wraps the frame in an outer IP packet from local_ip to
+// remote_ip, which the sending host routes through its root namespace (the
+// underlay) like any packet it sends; the host owning remote_ip takes it up
+// as a local UDP (or GRE) packet, and its tunnel port whose remote_ip is
+// the sender unwraps it into its bridge with tun_id set to the key:
+//
+//	bridge -> [encap hop] -> root ns routing -> ... -> remote root ns -> [decap hop] -> bridge
+
+// tunMeta is the tunnel metadata a bridge sees (tun_id, tun_src, tun_dst).
+type tunMeta struct {
+	id       uint64
+	src, dst netip.Addr
+}
+
+// Encapsulation is what an outer tunnel packet carries.
+type Encapsulation struct {
+	Type  string `json:"type"` // vxlan, geneve, gre
+	Key   uint64 `json:"key"`  // VNI or GRE key
+	Port  string `json:"port"` // host:bridge:port that wrapped it
+	Inner Packet `json:"inner"`
+}
+
+// EncapDetail: the headers a tunnel port added or removed.
+type EncapDetail struct {
+	Type     string `json:"type"`
+	Key      uint64 `json:"key"`
+	OuterSrc string `json:"outer_src,omitempty"`
+	OuterDst string `json:"outer_dst"`
+	DstPort  uint16 `json:"dst_port,omitempty"` // UDP port; 0 for GRE
+	Option   string `json:"option,omitempty"`   // Geneve option carried (OVN: class 0x102)
+	Inner    string `json:"inner"`
+}
+
+func (*EncapDetail) stepDetail() {}
+
+var _ StepDetail = (*EncapDetail)(nil)
+
+// udpPort is the tunnel type's well-known UDP port (dst_port overrides it).
+func udpPort(p *model.OVSPort) uint16 {
+	if s := p.Options["dst_port"]; s != "" {
+		if v, err := strconv.ParseUint(s, 10, 16); err == nil {
+			return uint16(v)
+		}
+	}
+	switch p.Type {
+	case model.OVSVXLAN:
+		return 4789
+	case model.OVSGeneve:
+		return 6081
+	}
+	return 0
+}
+
+func tunnelProto(p *model.OVSPort) uint8 {
+	if p.Type == model.OVSGRE {
+		return 47
+	}
+	return ProtoUDP
+}
+
+// tunnelKey reads the key option for one direction ("in" or "out"): a
+// fixed value, or flow (taken from / set into tun_id).
+func tunnelKey(p *model.OVSPort, dir string) (key uint64, flow bool) {
+	s := p.Options[dir+"_key"]
+	if s == "" {
+		s = p.Options["key"]
+	}
+	if s == "flow" {
+		return 0, true
+	}
+	v, _ := strconv.ParseUint(strings.TrimPrefix(s, "0x"), base(s), 64)
+	return v, false
+}
+
+func base(s string) int {
+	if strings.HasPrefix(s, "0x") {
+		return 16
+	}
+	return 10
+}
+
+func optAddr(p *model.OVSPort, key string) netip.Addr {
+	a, _ := netip.ParseAddr(p.Options[key])
+	return a
+}
+
+// isTunnel reports whether p is a tunnel port.
+func isTunnel(p *model.OVSPort) bool {
+	return p.Type == model.OVSVXLAN || p.Type == model.OVSGeneve || p.Type == model.OVSGRE
+}
+
+// accepts reports whether tunnel port q takes up a tunnel packet of its
+// type from src to dst with key.
+func accepts(q *model.OVSPort, typ model.OVSPortType, src, dst netip.Addr, dport uint16, key uint64) bool {
+	if q.Type != typ || udpPort(q) != dport {
+		return false
+	}
+	if r := q.Options["remote_ip"]; r != "flow" && optAddr(q, "remote_ip") != src {
+		return false
+	}
+	if l := optAddr(q, "local_ip"); l.IsValid() && l != dst {
+		return false
+	}
+	k, flow := tunnelKey(q, "in")
+	return flow || k == key
+}
+
+// tunnelReceiver finds the tunnel port on the host owning dst that takes up
+// the packet.
+func tunnelReceiver(t *model.Topology, h *model.Host, typ model.OVSPortType, src, dst netip.Addr, dport uint16, key uint64) *model.OVSPort {
+	if h.OVS == nil {
+		return nil
+	}
+	for _, b := range h.OVS.Bridges {
+		for _, q := range b.Ports {
+			if isTunnel(q) && accepts(q, typ, src, dst, dport, key) {
+				return q
+			}
+		}
+	}
+	return nil
+}
+
+// tunnelPeers are the tunnel ports a frame sent out of tunnel port p with
+// key reaches, for the L2 walk: on the hosts owning p's remote_ip, the
+// ports of p's type whose remote_ip is one of p's host's addresses.
+func tunnelPeers(p *model.OVSPort, key uint64) []*model.OVSPort {
+	h := p.Bridge.Host
+	remote := optAddr(p, "remote_ip")
+	if !remote.IsValid() {
+		return nil
+	}
+	var out []*model.OVSPort
+	for _, owner := range h.Topo.AddrOwners(remote) {
+		rh := owner.NS.Host
+		if rh.OVS == nil || rh == h {
+			continue
+		}
+		for _, b := range rh.OVS.Bridges {
+			for _, q := range b.Ports {
+				if !isTunnel(q) || q.Type != p.Type {
+					continue
+				}
+				src := optAddr(q, "remote_ip")
+				if len(h.Topo.AddrOwners(src)) == 0 || h.Topo.AddrOwners(src)[0].NS.Host != h {
+					continue
+				}
+				if k, flow := tunnelKey(q, "in"); flow || k == key {
+					out = append(out, q)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// encap wraps the frame leaving tunnel port o and sends the outer packet
+// from the host's root namespace.
+func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
+	h := o.Bridge.Host
+	node := NodeRef{Kind: NodeTunnel, Host: h.Name, Name: o.Name, Role: o.Type.String()}
+	if !r.enter(c, node, inner) {
+		return
+	}
+	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("from bridge %s into %s port %s", o.Bridge.Name, o.Type, o.Name),
+		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name}})
+	key, flow := tunnelKey(o, "out")
+	if flow {
+		key = tun.id
+	}
+	remote := optAddr(o, "remote_ip")
+	if o.Options["remote_ip"] == "flow" {
+		remote = tun.dst
+	}
+	if !remote.IsValid() {
+		r.finish(c, Unsupported, Step{Kind: Encap, Action: UnsupportedAction,
+			Why: fmt.Sprintf("%s has no usable remote_ip (%q)", o.Ref(), o.Options["remote_ip"])}, inner)
+		return
+	}
+	local := optAddr(o, "local_ip")
+	if !local.IsValid() {
+		// No local_ip: the kernel picks the source its route to remote_ip gives.
+		if res := lookupRoute(h.Root(), flowKey{dst: remote, iif: "lo"}); res.route != nil && len(res.route.Nexthops) > 0 {
+			local = sourceFor(res.route, res.route.Nexthops[0])
+		}
+	}
+	outer := Packet{Src: local, Dst: remote, Proto: tunnelProto(o), TTL: 64, Length: inner.Length + 50,
+		Encap: &Encapsulation{Type: o.Type.String(), Key: key, Port: o.Ref(), Inner: inner}}
+	if outer.Proto == ProtoUDP {
+		outer.SrcPort, outer.DstPort = 49152+uint16(macBits(inner.SrcMAC)%16384), udpPort(o)
+	}
+	d := &EncapDetail{Type: o.Type.String(), Key: key, OuterDst: remote.String(), DstPort: outer.DstPort, Inner: innerText(inner)}
+	if outer.Src.IsValid() {
+		d.OuterSrc = outer.Src.String()
+	}
+	if o.Type == model.OVSGeneve {
+		d.Option = "class 0x102 (OVN) when OVN sets it"
+	}
+	c.tr.add(Step{Kind: Encap, Action: Encapsulated, Detail: d,
+		Why: fmt.Sprintf("%s encapsulation, %s %d: outer %s > %s, inner %s", o.Type, keyName(o), key, addrOrRouted(outer.Src), remote, innerText(inner))})
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "to " + h.Name + "'s root namespace, which routes the outer packet (the underlay)",
+		Detail: &PortDetail{Port: o.Name}})
+	r.localOut(c, h.Root(), outer)
+}
+
+// decap unwraps a tunnel packet delivered to ns (a host's root namespace)
+// into the bridge of the tunnel port that takes it; false when none does,
+// and the packet is an ordinary local delivery.
+func (r *run) decap(c *cur, ns *model.Namespace, outer Packet) bool {
+	e := outer.Encap
+	typ, err := model.ParseOVSPortType(e.Type)
+	if err != nil {
+		return false
+	}
+	q := tunnelReceiver(r.e.Topo, ns.Host, typ, outer.Src, outer.Dst, outer.DstPort, e.Key)
+	if q == nil {
+		r.finish(c, Dropped, Step{Kind: Decap, Action: DroppedAction,
+			Why: fmt.Sprintf("no %s port on %s takes a tunnel packet from %s with %s %d: dropped", e.Type, ns.Host.Name, outer.Src, "key", e.Key)}, outer)
+		return true
+	}
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: fmt.Sprintf("%s packet for %s port %s", e.Type, e.Type, q.Name),
+		Detail: &PortDetail{Port: q.Name}})
+	node := NodeRef{Kind: NodeTunnel, Host: ns.Host.Name, Name: q.Name, Role: q.Type.String()}
+	if !r.enter(c, node, outer) {
+		return true
+	}
+	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("%s > %s arrived at %s port %s", outer.Src, outer.Dst, q.Type, q.Name),
+		Source: srcRef(q.String(), q.Source), Detail: &PortDetail{Port: q.Name}})
+	d := &EncapDetail{Type: e.Type, Key: e.Key, OuterSrc: outer.Src.String(), OuterDst: outer.Dst.String(), DstPort: outer.DstPort, Inner: innerText(e.Inner)}
+	c.tr.add(Step{Kind: Decap, Action: Decapsulated, Detail: d,
+		Why: fmt.Sprintf("decapsulated: %s %d, inner %s; tun_id=%#x, tun_src=%s, tun_dst=%s", keyName(q), e.Key, innerText(e.Inner), e.Key, outer.Src, outer.Dst)})
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "into bridge " + q.Bridge.Name, Detail: &PortDetail{Port: q.Name}})
+	r.ovsInTun(c, q, e.Inner, tunMeta{id: e.Key, src: outer.Src, dst: outer.Dst})
+	return true
+}
+
+func keyName(p *model.OVSPort) string {
+	if p.Type == model.OVSGRE {
+		return "key"
+	}
+	return "VNI"
+}
+
+func addrOrRouted(a netip.Addr) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return "(source chosen by the route)"
+}
+
+func innerText(p Packet) string {
+	return fmt.Sprintf("%s (%s > %s)", p, p.SrcMAC, p.DstMAC)
+}
