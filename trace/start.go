@@ -28,8 +28,8 @@ type origin struct {
 	ns   *model.Namespace
 	seg  *model.Segment
 	port *model.OVSPort // a frame injected at an OVS bridge port
-	src netip.Addr
-	ep  *model.Endpoint
+	src  netip.Addr
+	ep   *model.Endpoint
 }
 
 // Trace follows the packet req describes. It returns one trace per path;
