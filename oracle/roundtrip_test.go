@@ -56,6 +56,10 @@ func TestRoundTrip(t *testing.T) {
 					t.Errorf("host %s: %s", o.Host, d)
 				}
 			}
+			if len(p.OVS) > 1 {
+				t.Logf("trace --live: not compared: %d hosts run OVS and one live import reads one vswitchd", len(p.OVS))
+				return
+			}
 			n, diffs, err := liveStories(ctx, sc, p)
 			if err != nil {
 				t.Fatal(err)

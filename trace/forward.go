@@ -226,7 +226,7 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 // each egress port tagging or untagging.
 func (r *run) normal(c *cur, in *model.OVSPort, p Packet, iv uint16, tun tunMeta) {
 	b := in.Bridge
-	outs, how := r.ovsLookup(in, p.DstMAC, iv)
+	outs, how := r.ovsLookup(in, p.DstMAC, iv, probe{src: p.SrcMAC, spa: p.Src, tpa: p.Dst})
 	d := &FDBDetail{Bridge: b.Name, MAC: p.DstMAC.String(), VLAN: iv, How: how}
 	for _, o := range outs {
 		d.Ports = append(d.Ports, o.Name)
@@ -255,7 +255,7 @@ func (r *run) normal(c *cur, in *model.OVSPort, p Packet, iv uint16, tun tunMeta
 	}
 }
 
-func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16) ([]*model.OVSPort, string) {
+func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16, pr probe) ([]*model.OVSPort, string) {
 	for _, e := range in.Bridge.FDB {
 		if e.MAC == mac && e.VLAN == iv {
 			name := e.Port
@@ -273,7 +273,7 @@ func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16) ([]*model.O
 			continue
 		}
 		all = append(all, q)
-		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opOVSOut, port: q, vlan: iv}, mac) {
+		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opOVSOut, port: q, vlan: iv, pr: pr}, mac) {
 			return []*model.OVSPort{q}, "learned"
 		}
 	}

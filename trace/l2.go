@@ -1,6 +1,10 @@
 package trace
 
-import "github.com/hopscope/hopscope/model"
+import (
+	"net/netip"
+
+	"github.com/hopscope/hopscope/model"
+)
 
 // The L2 walk answers two questions the kernel and OVS answer by learning:
 // which port a MAC lives behind (FDB), and who answers an ARP request. It
@@ -28,6 +32,16 @@ type l2Key struct {
 	port  *model.OVSPort
 	vlan  uint16 // on the wire for emit/arrive/ovsIn; the bridge's internal VLAN for ovsOut
 	tun   uint64 // tun_id in an OpenFlow bridge (a frame a tunnel unwrapped)
+	pr    probe  // who is asking: what OpenFlow anti-spoofing tables check
+}
+
+// probe is the sender of the frame the walk follows: an OpenFlow bridge
+// matches on it (Neutron's tables 24/25 drop an ARP whose sender MAC or
+// address is not the port's), so the walk's ARP request carries the
+// asker's MAC, the address the kernel would send it from, and the target.
+type probe struct {
+	src      model.MAC
+	spa, tpa netip.Addr
 }
 
 // terminal is where a frame would be taken up: a device's network stack, or
@@ -73,19 +87,19 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 			var next []l2Key
 			for _, p := range x.Bridge.Ports {
 				if v, ok := bridgeEgress(p, bridgeIngressVLAN(x, nil, k.vlan)); ok {
-					next = append(next, l2Key{op: opEmit, iface: p, vlan: v})
+					next = append(next, l2Key{op: opEmit, iface: p, vlan: v, pr: k.pr})
 				}
 			}
 			return next, nil
 		case x.Kind == model.IfOVSInternal && x.OVSPort != nil:
-			return []l2Key{{op: opOVSIn, port: x.OVSPort, vlan: k.vlan}}, nil
+			return []l2Key{{op: opOVSIn, port: x.OVSPort, vlan: k.vlan, pr: k.pr}}, nil
 		case x.Peer != nil:
-			return []l2Key{{op: opArrive, iface: x.Peer, vlan: k.vlan}}, nil
+			return []l2Key{{op: opArrive, iface: x.Peer, vlan: k.vlan, pr: k.pr}}, nil
 		case x.Segment != nil:
 			next := []l2Key{}
 			for _, n := range x.Segment.Ifaces {
 				if n != x {
-					next = append(next, l2Key{op: opArrive, iface: n, vlan: k.vlan})
+					next = append(next, l2Key{op: opArrive, iface: n, vlan: k.vlan, pr: k.pr})
 				}
 			}
 			return next, []terminal{{seg: x.Segment}}
@@ -107,12 +121,12 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 					continue
 				}
 				if ev, ok := bridgeEgress(p, v); ok {
-					next = append(next, l2Key{op: opEmit, iface: p, vlan: ev})
+					next = append(next, l2Key{op: opEmit, iface: p, vlan: ev, pr: k.pr})
 				}
 			}
 			return next, []terminal{{iface: br}}
 		case y.OVSPort != nil && y.OVSPort.Type == model.OVSSystem:
-			return []l2Key{{op: opOVSIn, port: y.OVSPort, vlan: k.vlan}}, nil
+			return []l2Key{{op: opOVSIn, port: y.OVSPort, vlan: k.vlan, pr: k.pr}}, nil
 		default:
 			return nil, []terminal{{iface: y}}
 		}
@@ -124,30 +138,30 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 		if !ok {
 			return nil, nil
 		}
-		return normalNext(k.port, iv, k.tun), nil
+		return normalNext(k.port, iv, k.tun, k.pr), nil
 	case opOVSOut:
-		return portNext(k.port, ovsEgressVLAN(k.port, k.vlan), k.tun)
+		return portNext(k.port, ovsEgressVLAN(k.port, k.vlan), k.tun, k.pr)
 	}
 	return nil, nil
 }
 
 // normalNext is NORMAL flooding from port in within VLAN iv.
-func normalNext(in *model.OVSPort, iv uint16, tun uint64) []l2Key {
+func normalNext(in *model.OVSPort, iv uint16, tun uint64, pr probe) []l2Key {
 	var next []l2Key
 	for _, q := range in.Bridge.Ports {
 		if q != in && q.CarriesVLAN(iv) {
-			next = append(next, l2Key{op: opOVSOut, port: q, vlan: iv, tun: tun})
+			next = append(next, l2Key{op: opOVSOut, port: q, vlan: iv, tun: tun, pr: pr})
 		}
 	}
 	return next
 }
 
 // portNext follows a frame leaving port q with VLAN wire on the wire.
-func portNext(q *model.OVSPort, wire uint16, tun uint64) ([]l2Key, []terminal) {
+func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []terminal) {
 	switch q.Type {
 	case model.OVSPatch:
 		if q.Peer != nil {
-			return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire, tun: tun}}, nil
+			return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire, tun: tun, pr: pr}}, nil
 		}
 	case model.OVSInternalPort:
 		if q.Iface != nil && !q.Iface.Down {
@@ -155,7 +169,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64) ([]l2Key, []terminal) {
 		}
 	case model.OVSSystem:
 		if q.Iface != nil {
-			return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire}}, nil
+			return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire, pr: pr}}, nil
 		}
 	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
 		key, flow := tunnelKey(q, "out")
@@ -164,7 +178,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64) ([]l2Key, []terminal) {
 		}
 		var next []l2Key
 		for _, peer := range tunnelPeers(q, key) {
-			next = append(next, l2Key{op: opOVSIn, port: peer, vlan: wire, tun: key})
+			next = append(next, l2Key{op: opOVSIn, port: peer, vlan: wire, tun: key, pr: pr})
 		}
 		return next, nil
 	}
@@ -174,7 +188,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64) ([]l2Key, []terminal) {
 // flowsNext runs a bridge's OpenFlow pipeline on a broadcast ARP request
 // entering on k.port: where it goes is where the bridge lets MACs be found.
 func flowsNext(k l2Key) ([]l2Key, []terminal) {
-	probe := Packet{arp: true, DstMAC: model.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, VLAN: k.vlan}
+	probe := Packet{arp: true, SrcMAC: k.pr.src, Src: k.pr.spa, Dst: k.pr.tpa, DstMAC: model.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, VLAN: k.vlan}
 	x := xlate(k.port.Bridge, nil, stateOf(k.port, probe, tunMeta{id: k.tun}), true)
 	var next []l2Key
 	var terms []terminal
@@ -183,10 +197,10 @@ func flowsNext(k l2Key) ([]l2Key, []terminal) {
 		switch o.kind {
 		case outNormal:
 			if iv, ok := ovsIngressVLAN(k.port, q.VLAN); ok {
-				next = append(next, normalNext(k.port, iv, qt.id)...)
+				next = append(next, normalNext(k.port, iv, qt.id, k.pr)...)
 			}
 		case outPort:
-			n, t := portNext(o.port, q.VLAN, qt.id)
+			n, t := portNext(o.port, q.VLAN, qt.id, k.pr)
 			next, terms = append(next, n...), append(terms, t...)
 		}
 	}

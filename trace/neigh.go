@@ -69,7 +69,20 @@ func arpWhy(ip netip.Addr, mac model.MAC, how, who string) string {
 
 // arp finds who answers an ARP request for ip sent out of device out.
 func (r *run) arp(out *model.Interface, ip netip.Addr) (mac model.MAC, how, who string, ok bool) {
-	return r.e.arpFrom([]l2Key{{op: opEmit, iface: out}}, out, ip)
+	pr := probe{src: r.e.mac(out), spa: arpSource(out, ip), tpa: ip}
+	return r.e.arpFrom([]l2Key{{op: opEmit, iface: out, pr: pr}}, out, ip)
+}
+
+// arpSource is the address the kernel sends an ARP request for ip from:
+// the device's address on ip's subnet, else its primary one.
+func arpSource(out *model.Interface, ip netip.Addr) netip.Addr {
+	for _, a := range out.Addrs {
+		if a.Contains(ip) {
+			return a.Addr()
+		}
+	}
+	a, _ := out.PrimaryAddr()
+	return a
 }
 
 // arpFrom finds who answers an ARP request that spreads from keys: the

@@ -175,14 +175,21 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 		case openflow.ModVlanVID:
 			t.st.Set(openflow.VlanTCI, 0x1000|(a.Value&0xfff)|(t.st.Get(openflow.VlanTCI)&0xe000))
 		case openflow.PushVlan:
+			if t.st.Get(openflow.VlanTCI)&0x1000 != 0 {
+				t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
+					Why: fmt.Sprintf("%s table %d: %s on a frame that is already tagged: a second VLAN tag (QinQ) is not modelled", t.b.Name, n, a.Raw)})
+				return
+			}
 			t.st.Set(openflow.VlanTCI, 0x1000)
 		case openflow.StripVlan, openflow.PopVlan:
 			t.st.Set(openflow.VlanTCI, 0)
 		case openflow.DecTTL:
 			ttl := t.st.Get(openflow.NwTTL)
 			if ttl <= 1 {
-				t.fail(TTLExceeded, Step{Kind: OVSFlow, Action: DroppedAction, Source: t.src(f),
-					Why: fmt.Sprintf("%s: dec_ttl with TTL %d: the packet is dropped (OVS would tell the controller)", t.b.Name, ttl)})
+				// OVS stops this flow's action list only; a resubmitting
+				// caller goes on with its own actions.
+				t.step(Step{Kind: OVSFlow, Action: DroppedAction, Source: t.src(f),
+					Why: fmt.Sprintf("%s table %d: dec_ttl with TTL %d: the rest of this flow's actions are skipped (a controller asking for invalid_ttl would be told)", t.b.Name, n, ttl)})
 				return
 			}
 			t.st.Set(openflow.NwTTL, ttl-1)

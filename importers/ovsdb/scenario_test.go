@@ -66,6 +66,7 @@ func wantScenario() *model.OVS {
 }
 
 var ignoreSource = cmp.Options{
+	cmpopts.IgnoreUnexported(model.OVSBridge{}),
 	cmpopts.IgnoreFields(model.OVSBridge{}, "Source"),
 	cmpopts.IgnoreFields(model.OVSPort{}, "Source"),
 }
