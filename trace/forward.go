@@ -71,7 +71,7 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 			Why: fmt.Sprintf("VLAN filtering: %s does not admit VLAN %d", inName, p.VLAN)}, p)
 		return
 	}
-	outs, how, entry := r.bridgeLookup(br, in, p.DstMAC, v)
+	outs, how, entry := r.bridgeLookup(br, in, p.DstMAC, v, senderOf(p))
 	d := &FDBDetail{Bridge: br.Name, MAC: p.DstMAC.String(), VLAN: v, How: how}
 	for _, o := range outs {
 		d.Ports = append(d.Ports, portName(o))
@@ -102,6 +102,10 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 	}
 }
 
+// senderOf is the L2 walk's probe for where frame p's destination lives:
+// sent by p's own sender.
+func senderOf(p Packet) probe { return probe{src: p.SrcMAC, spa: p.Src, tpa: p.Dst} }
+
 func portName(o *model.Interface) string {
 	if o == nil {
 		return "local"
@@ -111,7 +115,7 @@ func portName(o *model.Interface) string {
 
 // bridgeLookup picks the output ports: a static FDB row, the bridge's own
 // MAC, the one port behind which the model places the MAC, or a flood.
-func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]*model.Interface, string, *model.FDBEntry) {
+func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16, pr probe) ([]*model.Interface, string, *model.FDBEntry) {
 	for _, f := range br.Bridge.FDB {
 		if f.MAC == mac && (f.VLAN == 0 || f.VLAN == v) {
 			if o := br.NS.Interface(f.Port); o != nil && o != in {
@@ -132,7 +136,7 @@ func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16) ([]
 			continue
 		}
 		all = append(all, o)
-		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opEmit, iface: o, vlan: ev}, mac) {
+		if !mac.IsMulticast() && r.e.macBehind(l2Key{op: opEmit, iface: o, vlan: ev, pr: pr}, mac) {
 			return []*model.Interface{o}, "learned:", nil
 		}
 	}
@@ -226,7 +230,7 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 // each egress port tagging or untagging.
 func (r *run) normal(c *cur, in *model.OVSPort, p Packet, iv uint16, tun tunMeta) {
 	b := in.Bridge
-	outs, how := r.ovsLookup(in, p.DstMAC, iv, probe{src: p.SrcMAC, spa: p.Src, tpa: p.Dst})
+	outs, how := r.ovsLookup(in, p.DstMAC, iv, senderOf(p))
 	d := &FDBDetail{Bridge: b.Name, MAC: p.DstMAC.String(), VLAN: iv, How: how}
 	for _, o := range outs {
 		d.Ports = append(d.Ports, o.Name)
@@ -355,7 +359,7 @@ func (r *run) segmentForward(c *cur, seg *model.Segment, from *model.Interface, 
 		if n == from {
 			continue
 		}
-		if !p.DstMAC.IsMulticast() && r.e.macBehind(l2Key{op: opArrive, iface: n}, p.DstMAC) {
+		if !p.DstMAC.IsMulticast() && r.e.macBehind(l2Key{op: opArrive, iface: n, pr: senderOf(p)}, p.DstMAC) {
 			outs = []*model.Interface{n}
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
@@ -308,38 +309,44 @@ func (t *xlator) src(f *openflow.Flow) *SourceRef {
 	}
 	text := f.Text
 	if text == "" {
-		text = f.String()
+		text = flowMatchText(f) + " actions=" + actionsText(f)
 	}
 	return srcRef(text, s)
 }
 
-// flowMatchText is a flow's match as ovs-ofctl prints it ("" prints as "any").
-func flowMatchText(f *openflow.Flow) string {
-	s := f.String()
-	if i := strings.Index(s, " actions="); i >= 0 {
-		s = s[:i]
+// flowTexts caches each flow's printed match and actions: a trace through
+// 20 tables would otherwise print 20 flows per packet.
+var flowTexts sync.Map // *openflow.Flow -> [2]string
+
+func texts(f *openflow.Flow) [2]string {
+	if v, ok := flowTexts.Load(f); ok {
+		return v.([2]string)
 	}
-	var keep []string
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if strings.HasPrefix(part, "table=") || strings.HasPrefix(part, "priority=") || strings.HasPrefix(part, "cookie=") || part == "" {
-			continue
+	m := f.MatchString()
+	if m == "" {
+		m = "any packet"
+	}
+	var b strings.Builder
+	for i, a := range f.Actions {
+		if i > 0 {
+			b.WriteByte(',')
 		}
-		keep = append(keep, part)
+		b.WriteString(a.String())
 	}
-	if len(keep) == 0 {
-		return "any packet"
+	acts := b.String()
+	if acts == "" {
+		acts = "drop"
 	}
-	return strings.Join(keep, ",")
+	t := [2]string{m, acts}
+	flowTexts.Store(f, t)
+	return t
 }
 
-func actionsText(f *openflow.Flow) string {
-	s := f.String()
-	if i := strings.Index(s, " actions="); i >= 0 {
-		return s[i+len(" actions="):]
-	}
-	return "drop"
-}
+// flowMatchText is a flow's match as ovs-ofctl prints it.
+func flowMatchText(f *openflow.Flow) string { return texts(f)[0] }
+
+// actionsText is a flow's actions as ovs-ofctl prints them.
+func actionsText(f *openflow.Flow) string { return texts(f)[1] }
 
 // FlowDetail: the OpenFlow flow that decided a step.
 type FlowDetail struct {

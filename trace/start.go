@@ -254,7 +254,7 @@ func (e *Engine) injectionMACs(o origin, p *Packet) error {
 		p.Src, _ = behind.PrimaryAddr()
 	}
 	if p.DstMAC.IsZero() {
-		mac, _, _, ok := e.arpFrom([]l2Key{{op: opOVSIn, port: o.port, vlan: p.VLAN, pr: probe{src: p.SrcMAC, spa: p.Src, tpa: p.Dst}}}, behind, p.Dst)
+		mac, _, _, ok := e.arpFrom([]l2Key{{op: opOVSIn, port: o.port, vlan: p.VLAN, pr: senderOf(*p)}}, behind, p.Dst)
 		if !ok {
 			return fmt.Errorf("no device in %s's L2 domain answers ARP for %s: give --dst-mac", o.port.Bridge.Name, p.Dst)
 		}
