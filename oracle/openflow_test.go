@@ -144,7 +144,9 @@ func changed(a, b openflow.State) map[string]string {
 	mac := func(v uint64) string {
 		return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 	}
-	ip := func(v uint64) string { return fmt.Sprintf("%d.%d.%d.%d", byte(v>>24), byte(v>>16), byte(v>>8), byte(v)) }
+	ip := func(v uint64) string {
+		return fmt.Sprintf("%d.%d.%d.%d", byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	}
 	num := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	for _, f := range []struct {
 		name  string
