@@ -46,6 +46,9 @@ const (
 	Controller                     // controller, controller(...), CONTROLLER:max_len
 	Group                          // group:Value: group tables are not modelled
 	Meter                          // meter:Value: rate limiting only, forwarding is unchanged
+	Push                           // push:Src: onto the packet's Stack
+	Pop                            // pop:Dst: from the packet's Stack
+	Clone                          // clone(...): run Nested on a copy of the packet, then go on with the original
 	numActionKinds
 )
 
@@ -55,9 +58,10 @@ var actionKindNames = [numActionKinds]string{
 	"StripVlan", "PushVlan", "PopVlan", "ModDlSrc", "ModDlDst", "ModNwSrc",
 	"ModNwDst", "ModNwTos", "ModTpSrc", "ModTpDst", "DecTTL", "SetField",
 	"Load", "Move", "SetTunnel", "CT", "CTClear", "Conjunction", "Learn",
-	"Note", "Controller", "Group", "Meter",
+	"Note", "Controller", "Group", "Meter", "Push", "Pop", "Clone",
 }
 
+// String is the kind's name: "Output", "Resubmit", "CT".
 func (k ActionKind) String() string {
 	if k < 0 || k >= numActionKinds {
 		return "ActionKind(" + strconv.Itoa(int(k)) + ")"
@@ -108,11 +112,12 @@ type Action struct {
 	// one); Value is PushVlan's TPID and the id of Group and Meter.
 	Field       Field
 	Value, Mask uint64
-	Dst, Src    Subfield // Load (Value is the constant), Move, OutputField (Src)
+	Dst, Src    Subfield // Load (Value is the constant), Move, OutputField (Src), Push (Src), Pop (Dst)
 	CT          *CTAction
 	Conj        Conj
 	Learn       *LearnAction
-	Raw         string // the action as written; always set
+	Nested      []Action // Clone's actions
+	Raw         string   // the action as written; always set
 }
 
 // CTAction is a ct(...) action.
@@ -177,6 +182,7 @@ type LearnSpec struct {
 	Value uint64
 }
 
+// String is the kind's name: "MatchField", "Load".
 func (k LearnSpecKind) String() string {
 	switch k {
 	case LearnMatchField:

@@ -139,6 +139,7 @@ func (fl *Flows) ResolvePorts(ofport map[string]uint32) error {
 			if a.CT != nil {
 				fix(f, a.CT.Exec)
 			}
+			fix(f, a.Nested)
 		}
 	}
 	for _, f := range fl.all {

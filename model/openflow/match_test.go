@@ -275,3 +275,34 @@ func TestMarshalText(t *testing.T) {
 		t.Error("UnmarshalText(ipv6_src) succeeded")
 	}
 }
+
+func TestStack(t *testing.T) {
+	s := &State{InPort: 5}
+	s.Regs = [16]uint32{1, 2, 3, 4}
+	var st Stack
+	st.Push(s, Subfield{XXReg0, 0, 128})
+	st.Push(s, Subfield{InPort, 0, 32})
+	branch := st // a copy is independent
+	branch.Push(s, Subfield{Reg0, 0, 8})
+	s.InPort, s.Regs = 0, [16]uint32{}
+	if !st.Pop(s, Subfield{InPort, 0, 32}) || s.InPort != 5 {
+		t.Errorf("pop in_port: %d", s.InPort)
+	}
+	if !st.Pop(s, Subfield{XXReg1, 0, 128}) {
+		t.Fatal("pop xxreg1 failed")
+	}
+	if diff := cmp.Diff([]uint32{0, 0, 0, 0, 1, 2, 3, 4}, s.Regs[:8]); diff != "" {
+		t.Errorf("128 bits through the stack (-want +got):\n%s", diff)
+	}
+	if st.Pop(s, Subfield{Reg0, 0, 32}) || st.Len() != 0 || branch.Len() != 3 {
+		t.Errorf("underflow: stack %d, branch %d", st.Len(), branch.Len())
+	}
+	// A narrower value popped into a wider subfield is zero-extended.
+	s.Regs[2] = 0xffffffff
+	st.Push(s, Subfield{Reg2, 4, 8})
+	s.Regs[3] = 0xffffffff
+	st.Pop(s, Subfield{Reg3, 0, 16})
+	if s.Regs[3] != 0xffff00ff {
+		t.Errorf("reg3 = %#x", s.Regs[3])
+	}
+}

@@ -13,6 +13,7 @@ type ParseError struct {
 	Msg       string
 }
 
+// Error is "line L, column C: MSG".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }

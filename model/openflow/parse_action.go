@@ -152,6 +152,30 @@ func (p *flowParser) parseAction(t token) (Action, *ParseError) {
 	case "note":
 		a.Kind = Note
 		return a, nil
+	case "push", "pop":
+		sf, err := b.subfield(arg)
+		if err != nil || sf.Field == 0 {
+			if err == nil {
+				return b.unsupported()
+			}
+			return a, err
+		}
+		if name == "push" {
+			a.Kind, a.Src = Push, sf
+		} else {
+			a.Kind, a.Dst = Pop, sf
+		}
+		return a, nil
+	case "clone":
+		if !paren {
+			return a, b.err("want clone(ACTIONS)")
+		}
+		acts, err := b.p.parseActions(arg, t.off+len("clone("))
+		if err != nil {
+			return a, err
+		}
+		a.Kind, a.Nested = Clone, acts
+		return a, nil
 	case "group", "meter":
 		v, ok := parseUint(arg)
 		if !ok || v > 0xffffffff {

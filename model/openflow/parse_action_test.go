@@ -124,7 +124,13 @@ func TestParseActions(t *testing.T) {
 		{"meter", "meter:7", Action{Kind: Meter, Value: 7}},
 		{"check_pkt_larger", "check_pkt_larger(1500)->NXM_NX_REG0[6]", Action{Kind: Unsupported}},
 		{"sample", "sample(probability=65535,collector_set_id=1,obs_domain_id=1,obs_point_id=1)", Action{Kind: Unsupported}},
-		{"clone", "clone(set_field:10.0.0.9->ip_dst,resubmit(,15))", Action{Kind: Unsupported}},
+		{"clone", "clone(set_field:0x3->reg15,resubmit(,37))", Action{Kind: Clone, Nested: []Action{
+			{Kind: SetField, Field: Reg15, Value: 3, Mask: 0xffffffff, Raw: "set_field:0x3->reg15"},
+			{Kind: Resubmit, Port: PortInPort, Table: 37, Raw: "resubmit(,37)"},
+		}}},
+		{"push", "push:NXM_NX_REG0[]", Action{Kind: Push, Src: sf(Reg0, 0, 32)}},
+		{"pop", "pop:NXM_OF_IN_PORT[]", Action{Kind: Pop, Dst: sf(InPort, 0, 32)}},
+		{"push unknown field", "push:NXM_NX_IPV6_DST[]", Action{Kind: Unsupported}},
 		{"set_field unknown field", "set_field:0x10001->tun_metadata0", Action{Kind: Unsupported}},
 		{"move unknown field", "move:NXM_NX_TUN_METADATA0[0..15]->NXM_NX_REG15[0..15]", Action{Kind: Unsupported}},
 		{"output truncate", "output(port=1,max_len=100)", Action{Kind: Unsupported}},
@@ -133,7 +139,6 @@ func TestParseActions(t *testing.T) {
 		{"ct unknown arg", "ct(commit,mark=1)", Action{Kind: Unsupported}},
 		{"enqueue", "enqueue:1:2", Action{Kind: Unsupported}},
 		{"exit", "exit", Action{Kind: Unsupported}},
-		{"stack push", "push:NXM_NX_REG0[]", Action{Kind: Unsupported}},
 		{"output TABLE", "TABLE", Action{Kind: Unsupported}},
 	}
 	for _, tt := range tests {
@@ -191,6 +196,8 @@ func TestActionFormat(t *testing.T) {
 			Exec: []Action{{Kind: Load, Dst: sf(CtMark, 0, 32), Value: 1}}}},
 			"ct(commit,table=45,zone=NXM_NX_REG13[0..15],nat(src=10.0.0.1-10.0.0.2:1000-2000),exec(load:0x1->NXM_NX_CT_MARK[]))"},
 		{"conjunction", Action{Kind: Conjunction, Conj: Conj{ID: 7, Clause: 2, NClauses: 3}}, "conjunction(7,2/3)"},
+		{"push", Action{Kind: Push, Src: sf(XXReg0, 0, 128)}, "push:NXM_NX_XXREG0[]"},
+		{"pop", Action{Kind: Pop, Dst: sf(Reg0, 0, 16)}, "pop:NXM_NX_REG0[0..15]"},
 		{"learn", Action{Kind: Learn, Learn: &LearnAction{Table: 20, Priority: 1, HardTimeout: 300, Specs: []LearnSpec{
 			{Kind: LearnMatchField, Dst: sf(VlanTCI, 0, 12), Src: sfp(VlanTCI, 0, 12)},
 			{Kind: LearnMatchField, Dst: sf(DlDst, 0, 48), Src: sfp(DlSrc, 0, 48)},

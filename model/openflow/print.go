@@ -318,6 +318,16 @@ func (a Action) format() string {
 		return "group:" + strconv.FormatUint(a.Value, 10)
 	case Meter:
 		return "meter:" + strconv.FormatUint(a.Value, 10)
+	case Push:
+		return "push:" + a.Src.String()
+	case Pop:
+		return "pop:" + a.Dst.String()
+	case Clone:
+		var nested []string
+		for _, n := range a.Nested {
+			nested = append(nested, n.String())
+		}
+		return "clone(" + strings.Join(nested, ",") + ")"
 	}
 	return a.Kind.String()
 }
