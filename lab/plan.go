@@ -89,8 +89,8 @@ func NewPlan(t *model.Topology, o Options) (*Plan, error) {
 		p.external(t, e)
 	}
 	for _, a := range o.Extra {
-		if seg := t.SegmentFor(a); seg != nil && seg.Beyond(a) && !seg.OnSegment(a) && len(t.AddrOwners(a)) == 0 {
-			p.upAddr[seg] = append(p.upAddr[seg], a)
+		if len(t.AddrOwners(a)) == 0 {
+			p.upstreamAddr(t, a)
 		}
 	}
 	for _, seg := range t.Segments {
@@ -193,6 +193,18 @@ func (p *Plan) upstream(seg *model.Segment) {
 	}
 }
 
+// upstreamAddr answers for address a, which lies beyond segment gateways,
+// in every segment namespace whose gateway leads to it: each stands for its
+// own segment's upstream network, so a packet leaving through any of them
+// arrives.
+func (p *Plan) upstreamAddr(t *model.Topology, a netip.Addr) {
+	for _, seg := range t.Segments {
+		if seg.Beyond(a) && !seg.OnSegment(a) {
+			p.upAddr[seg] = append(p.upAddr[seg], a)
+		}
+	}
+}
+
 // external places an external endpoint: beyond its segment's gateway it is
 // an upstream address; on the segment it gets a namespace of its own.
 func (p *Plan) external(t *model.Topology, e *model.Endpoint) {
@@ -208,7 +220,10 @@ func (p *Plan) external(t *model.Topology, e *model.Endpoint) {
 		return
 	}
 	if seg.Beyond(e.Addr) || !seg.OnSegment(e.Addr) {
-		p.upAddr[seg] = append(p.upAddr[seg], e.Addr)
+		p.upstreamAddr(t, e.Addr)
+		if !seg.Beyond(e.Addr) {
+			p.upAddr[seg] = append(p.upAddr[seg], e.Addr)
+		}
 		p.byEP[e] = p.bySeg[seg]
 		return
 	}

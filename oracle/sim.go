@@ -67,7 +67,7 @@ func receiver(e *trace.Engine, p *lab.Plan, t *trace.Trace) (string, string) {
 	if src := t.Final.Src; seg.Beyond(src) && !seg.OnSegment(src) && len(e.Topo.AddrOwners(src)) == 0 {
 		return "", fmt.Sprintf("the packet left through segment %s with source %s, an address beyond its gateway: what the upstream network does with it is outside the model", seg.Name, src)
 	}
-	if ep := e.Topo.EndpointAt(dst); ep != nil && ep.Kind == model.EPExternal {
+	if ep := e.Topo.EndpointAt(dst); ep != nil && ep.Kind == model.EPExternal && seg.OnSegment(ep.Addr) {
 		if n := p.EndpointNetns(ep); n != "" {
 			return n, ""
 		}
