@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
 	"github.com/hopscope/hopscope/oracle/ofproto"
 	"github.com/hopscope/hopscope/trace"
@@ -92,27 +91,16 @@ type bridgeOut struct {
 }
 
 // simulateBridge runs hopscope's interpreter on one bridge and packet.
-func simulateBridge(name string, ports []ofproto.Port, flowText, packet string) ([]bridgeOut, string, error) {
-	h := &model.Host{Name: "h"}
-	b := &model.OVSBridge{Name: name, Host: h}
-	names := map[string]uint32{}
-	for _, p := range ports {
-		b.Ports = append(b.Ports, &model.OVSPort{Name: p.Name, OFPort: p.OFPort, Type: model.OVSInternalPort, Bridge: b})
-		names[p.Name] = uint32(p.OFPort)
-	}
-	flows, err := openflow.Parse(flowText)
+func simulateBridge(name string, ports []ofproto.Port, flows, packet string) ([]bridgeOut, string, error) {
+	b, err := ofproto.ModelBridge(name, ports, flows)
 	if err != nil {
 		return nil, "", err
 	}
-	b.Flows = openflow.NewFlows(flows)
-	if err := b.Flows.ResolvePorts(names); err != nil {
-		return nil, "", err
-	}
-	in, err := packetState(packet)
+	in, err := openflow.ParsePacket(packet)
 	if err != nil {
 		return nil, "", err
 	}
-	outs, _, end, _ := trace.RunPipeline(b, in)
+	outs, _, end, _ := trace.NewPipeline(b).Run(in)
 	if end != nil && end.Action == trace.UnsupportedAction {
 		return nil, end.Why, nil
 	}
@@ -123,48 +111,20 @@ func simulateBridge(name string, ports []ofproto.Port, flowText, packet string) 
 	return got, "", nil
 }
 
-// packetState reads an ofproto/trace flow ("in_port=1,tcp,nw_dst=...")
-// into the fields a pipeline starts from.
-func packetState(packet string) (openflow.State, error) {
-	var st openflow.State
-	f, err := openflow.ParseFlow(packet + " actions=drop")
-	if err != nil {
-		return st, fmt.Errorf("packet %q: %w", packet, err)
-	}
-	for _, m := range f.Match {
-		st.Set(m.Field, st.Get(m.Field)&^m.Mask|m.Value&m.Mask)
-	}
-	return st, nil
-}
-
 // changed lists the header fields that differ between two states, named
 // and printed as ofproto/trace's Output.Set names them.
 func changed(a, b openflow.State) map[string]string {
 	out := map[string]string{}
-	mac := func(v uint64) string {
-		return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	}
-	ip := func(v uint64) string {
-		return fmt.Sprintf("%d.%d.%d.%d", byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	}
-	num := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	for _, f := range []struct {
-		name  string
-		field openflow.Field
-		text  func(uint64) string
-	}{
-		{"dl_src", openflow.DlSrc, mac}, {"dl_dst", openflow.DlDst, mac},
-		{"nw_src", openflow.NwSrc, ip}, {"nw_dst", openflow.NwDst, ip},
-		{"nw_ttl", openflow.NwTTL, num}, {"tp_src", openflow.TpSrc, num}, {"tp_dst", openflow.TpDst, num},
-	} {
-		if x, y := a.Get(f.field), b.Get(f.field); x != y {
-			out[f.name] = f.text(y)
+	for _, f := range []openflow.Field{openflow.DlSrc, openflow.DlDst, openflow.NwSrc, openflow.NwDst,
+		openflow.NwTTL, openflow.TpSrc, openflow.TpDst} {
+		if x, y := a.Get(f), b.Get(f); x != y {
+			out[f.String()] = openflow.FormatValue(f, y)
 		}
 	}
 	if x, y := a.Get(openflow.VlanTCI), b.Get(openflow.VlanTCI); x&0x1fff != y&0x1fff {
 		out["vlan"] = "none"
 		if y&0x1000 != 0 {
-			out["vlan"] = num(y & 0xfff)
+			out["vlan"] = strconv.FormatUint(y&0xfff, 10)
 		}
 	}
 	if len(out) == 0 {

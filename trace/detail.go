@@ -10,6 +10,8 @@ var (
 	_ StepDetail = (*RouteDetail)(nil)
 	_ StepDetail = (*NeighborDetail)(nil)
 	_ StepDetail = (*FDBDetail)(nil)
+	_ StepDetail = (*FlowDetail)(nil)
+	_ StepDetail = (*EncapDetail)(nil)
 )
 
 // PortDetail: which port a packet came in or went out of, and what is on its other side.
@@ -74,7 +76,30 @@ type FDBDetail struct {
 	How    string   `json:"how"` // static, learned, flood, local
 }
 
+// FlowDetail: the OpenFlow flow that decided a step.
+type FlowDetail struct {
+	Bridge   string `json:"bridge"`
+	Table    int    `json:"table"`
+	Priority int    `json:"priority"` // -1: no flow matched
+	Cookie   string `json:"cookie,omitempty"`
+	Match    string `json:"match,omitempty"`
+	Actions  string `json:"actions,omitempty"`
+}
+
+// EncapDetail: the headers a tunnel port added or removed.
+type EncapDetail struct {
+	Type     string `json:"type"`
+	Key      uint64 `json:"key"`
+	OuterSrc string `json:"outer_src,omitempty"`
+	OuterDst string `json:"outer_dst"`
+	DstPort  uint16 `json:"dst_port,omitempty"` // UDP port; 0 for GRE
+	Option   string `json:"option,omitempty"`   // Geneve option carried (OVN: class 0x102)
+	Inner    string `json:"inner"`
+}
+
 func (*PortDetail) stepDetail()      {}
+func (*FlowDetail) stepDetail()      {}
+func (*EncapDetail) stepDetail()     {}
 func (*NetfilterDetail) stepDetail() {}
 func (*ConntrackDetail) stepDetail() {}
 func (*RouteDetail) stepDetail()     {}

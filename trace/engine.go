@@ -17,15 +17,17 @@ const MaxHops = 64
 type Engine struct {
 	Topo  *model.Topology
 	reach map[l2Key][]terminal
+	texts flowTexts
 }
 
 // New makes an engine for a resolved topology.
 func New(t *model.Topology) *Engine {
-	return &Engine{Topo: t, reach: map[l2Key][]terminal{}}
+	return &Engine{Topo: t, reach: map[l2Key][]terminal{}, texts: flowTexts{}}
 }
 
-// Reset forgets cached L2 knowledge; call it after changing the topology.
-func (e *Engine) Reset() { e.reach = map[l2Key][]terminal{} }
+// Reset forgets cached L2 knowledge and flow texts; call it after changing
+// the topology.
+func (e *Engine) Reset() { e.reach, e.texts = map[l2Key][]terminal{}, flowTexts{} }
 
 // mac is an interface's MAC, or a stable made-up one when the model has none,
 // so that FDB decisions stay possible.

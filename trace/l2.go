@@ -172,10 +172,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []t
 			return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire, pr: pr}}, nil
 		}
 	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
-		key, flow := tunnelKey(q, "out")
-		if flow {
-			key = tun
-		}
+		key := outKey(q, tun)
 		var next []l2Key
 		for _, peer := range tunnelPeers(q, key) {
 			next = append(next, l2Key{op: opOVSIn, port: peer, vlan: wire, tun: key, pr: pr})
@@ -189,7 +186,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []t
 // entering on k.port: where it goes is where the bridge lets MACs be found.
 func flowsNext(k l2Key) ([]l2Key, []terminal) {
 	probe := Packet{arp: true, SrcMAC: k.pr.src, Src: k.pr.spa, Dst: k.pr.tpa, DstMAC: model.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, VLAN: k.vlan}
-	x := xlate(k.port.Bridge, nil, stateOf(k.port, probe, tunMeta{id: k.tun}), true)
+	x := xlate(k.port.Bridge, nil, stateOf(k.port, probe, tunMeta{id: k.tun}), nil)
 	var next []l2Key
 	var terms []terminal
 	for _, o := range x.outs {

@@ -11,7 +11,7 @@ import (
 // port in, records one step per flow, and sends each output copy on.
 func (r *run) ofIn(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 	b := in.Bridge
-	x := xlate(b, r.learned(b), stateOf(in, p, tun), false)
+	x := xlate(b, r.learned(b), stateOf(in, p, tun), r.e.texts)
 	for _, s := range x.steps {
 		c.tr.add(s)
 	}
@@ -77,12 +77,22 @@ type BridgeOutput struct {
 	State openflow.State
 }
 
-// RunPipeline runs bridge b's OpenFlow pipeline once for a packet in state
-// st (in_port set), as ofproto/trace does for one bridge: the copies it
-// outputs, the steps, and the step that ended it early (nil when it ran to
-// the end; no outputs then means dropped), and the fields at the end.
-func RunPipeline(b *model.OVSBridge, st openflow.State) ([]BridgeOutput, []Step, *Step, openflow.State) {
-	x := xlate(b, openflow.NewFlows(nil), st, false)
+// Pipeline runs one bridge's OpenFlow pipeline on its own, as
+// ofproto/trace does for one bridge; it keeps the flows' printed texts
+// between runs, as an Engine does.
+type Pipeline struct {
+	b     *model.OVSBridge
+	texts flowTexts
+}
+
+// NewPipeline is bridge b's pipeline.
+func NewPipeline(b *model.OVSBridge) *Pipeline { return &Pipeline{b: b, texts: flowTexts{}} }
+
+// Run runs the pipeline once for a packet in state st (in_port set): the
+// copies it outputs, the steps, the step that ended it early (nil when it
+// ran to the end; no outputs then means dropped), and the fields at the end.
+func (pl *Pipeline) Run(st openflow.State) ([]BridgeOutput, []Step, *Step, openflow.State) {
+	x := xlate(pl.b, openflow.NewFlows(nil), st, pl.texts)
 	var outs []BridgeOutput
 	for _, o := range x.outs {
 		outs = append(outs, BridgeOutput{Port: outName(o), State: o.st})

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
@@ -62,14 +61,19 @@ type xlator struct {
 	st      openflow.State
 	x       xlation
 	lookups int
-	quiet   bool // the L2 walk: no steps
+	texts   flowTexts // nil: the L2 walk, which records no steps
 	stop    bool
 	recirc  []recirc
 }
 
-// xlate runs bridge b's pipeline for a packet in state st, from table 0.
-func xlate(b *model.OVSBridge, learned *openflow.Flows, st openflow.State, quiet bool) xlation {
-	t := &xlator{b: b, learned: learned, st: st, quiet: quiet}
+// flowTexts caches each flow's printed match and actions: a trace through
+// 20 tables would otherwise print 20 flows per packet. An Engine keeps one.
+type flowTexts map[*openflow.Flow][2]string
+
+// xlate runs bridge b's pipeline for a packet in state st, from table 0,
+// recording steps with texts; with nil texts it records none.
+func xlate(b *model.OVSBridge, learned *openflow.Flows, st openflow.State, texts flowTexts) xlation {
+	t := &xlator{b: b, learned: learned, st: st, texts: texts}
 	t.table(0, 0)
 	for len(t.recirc) > 0 && !t.stop {
 		rc := t.recirc[0]
@@ -107,7 +111,7 @@ func (t *xlator) table(n uint8, depth int) {
 		f := res.Unknown
 		t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
 			Why:    fmt.Sprintf("%s table %d: flow %q may match, but the model does not evaluate %s", t.b.Name, n, f.String(), strings.Join(f.Unknown, ", ")),
-			Detail: flowDetail(t.b, f)})
+			Detail: t.detail(f)})
 		return
 	}
 	if res.Flow == nil {
@@ -117,8 +121,12 @@ func (t *xlator) table(n uint8, depth int) {
 		return
 	}
 	f := res.Flow
+	if t.texts == nil {
+		t.actions(f, f.Actions, n, depth)
+		return
+	}
 	before := t.st
-	why := fmt.Sprintf("%s table %d, priority %d: %s", t.b.Name, n, f.Priority, flowMatchText(f))
+	why := fmt.Sprintf("%s table %d, priority %d: %s", t.b.Name, n, f.Priority, t.match(f))
 	if res.Tie {
 		why += " (another flow of the same priority matches too: OVS's choice between them is undefined)"
 	}
@@ -126,11 +134,9 @@ func (t *xlator) table(n uint8, depth int) {
 		why += fmt.Sprintf(" (conjunction: %d clauses matched)", len(res.Clauses))
 	}
 	idx := len(t.x.steps)
-	t.step(Step{Kind: OVSFlow, Action: Forwarded, Why: why + " -> " + actionsText(f), Source: t.src(f), Detail: flowDetail(t.b, f)})
+	t.step(Step{Kind: OVSFlow, Action: Forwarded, Why: why + " -> " + t.acts(f), Source: t.src(f), Detail: t.detail(f)})
 	t.actions(f, f.Actions, n, depth)
-	if !t.quiet && idx < len(t.x.steps) {
-		t.x.steps[idx].Diff = stateDiff(before, t.st)
-	}
+	t.x.steps[idx].Diff = stateDiff(before, t.st)
 }
 
 // actions runs one action list; n is the table it came from.
@@ -149,7 +155,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 		case openflow.Normal:
 			t.x.outs = append(t.x.outs, ofOut{kind: outNormal, st: t.st})
 		case openflow.Local:
-			t.output(ofppLocal, false)
+			t.output(openflow.PortLocal, false)
 		case openflow.Flood, openflow.All:
 			in := uint32(t.st.Get(openflow.InPort))
 			for _, q := range t.b.Ports {
@@ -161,7 +167,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 			return
 		case openflow.Resubmit:
 			saved := t.st.Get(openflow.InPort)
-			if a.Port != ofppInPort && (a.PortName != "" || a.Port != 0) {
+			if a.Port != openflow.PortInPort && (a.PortName != "" || a.Port != 0) {
 				t.st.Set(openflow.InPort, uint64(a.Port))
 			}
 			tbl := n
@@ -246,7 +252,7 @@ func (t *xlator) ct(f *openflow.Flow, a openflow.Action) bool {
 		zone = ct.ZoneField.Get(&t.st)
 	}
 	st := t.st
-	st.Set(openflow.CtState, ctTrackedNew)
+	st.Set(openflow.CtState, uint64(openflow.CtTrk|openflow.CtNew))
 	st.Set(openflow.CtZone, zone)
 	t.recirc = append(t.recirc, recirc{table: uint8(ct.Table), st: st, raw: a.Raw})
 	return true
@@ -259,23 +265,14 @@ type recirc struct {
 	raw   string
 }
 
-// ctTrackedNew is ct_state=+trk+new.
-const ctTrackedNew = 0x21
-
-// OpenFlow reserved port numbers (OpenFlow 1.0 numbering, as OVS prints them).
-const (
-	ofppInPort = 0xfff8
-	ofppLocal  = 0xfffe
-)
-
 // output sends a copy out of OpenFlow port n; to the input port only
 // when asked explicitly (output:in_port), as OVS does.
 func (t *xlator) output(n uint32, inPort bool) {
-	if n == ofppInPort {
+	if n == openflow.PortInPort {
 		n, inPort = uint32(t.st.Get(openflow.InPort)), true
 	}
 	var q *model.OVSPort
-	if n == ofppLocal {
+	if n == openflow.PortLocal {
 		q = t.b.Port(t.b.Name)
 	} else {
 		q = t.b.PortByOF(int(n))
@@ -292,7 +289,7 @@ func (t *xlator) output(n uint32, inPort bool) {
 }
 
 func (t *xlator) step(s Step) {
-	if !t.quiet {
+	if t.texts != nil {
 		t.x.steps = append(t.x.steps, s)
 	}
 }
@@ -308,19 +305,16 @@ func (t *xlator) src(f *openflow.Flow) *SourceRef {
 		s.Line += f.Line - 1
 	}
 	text := f.Text
-	if text == "" {
-		text = flowMatchText(f) + " actions=" + actionsText(f)
+	if text == "" && t.texts != nil {
+		text = t.match(f) + " actions=" + t.acts(f)
 	}
 	return srcRef(text, s)
 }
 
-// flowTexts caches each flow's printed match and actions: a trace through
-// 20 tables would otherwise print 20 flows per packet.
-var flowTexts sync.Map // *openflow.Flow -> [2]string
-
-func texts(f *openflow.Flow) [2]string {
-	if v, ok := flowTexts.Load(f); ok {
-		return v.([2]string)
+// texts is a flow's printed match ("any packet" when empty) and actions.
+func (t *xlator) text(f *openflow.Flow) [2]string {
+	if v, ok := t.texts[f]; ok {
+		return v
 	}
 	m := f.MatchString()
 	if m == "" {
@@ -337,33 +331,17 @@ func texts(f *openflow.Flow) [2]string {
 	if acts == "" {
 		acts = "drop"
 	}
-	t := [2]string{m, acts}
-	flowTexts.Store(f, t)
-	return t
+	v := [2]string{m, acts}
+	t.texts[f] = v
+	return v
 }
 
-// flowMatchText is a flow's match as ovs-ofctl prints it.
-func flowMatchText(f *openflow.Flow) string { return texts(f)[0] }
+func (t *xlator) match(f *openflow.Flow) string { return t.text(f)[0] }
+func (t *xlator) acts(f *openflow.Flow) string  { return t.text(f)[1] }
 
-// actionsText is a flow's actions as ovs-ofctl prints them.
-func actionsText(f *openflow.Flow) string { return texts(f)[1] }
-
-// FlowDetail: the OpenFlow flow that decided a step.
-type FlowDetail struct {
-	Bridge   string `json:"bridge"`
-	Table    int    `json:"table"`
-	Priority int    `json:"priority"` // -1: no flow matched
-	Cookie   string `json:"cookie,omitempty"`
-	Match    string `json:"match,omitempty"`
-	Actions  string `json:"actions,omitempty"`
-}
-
-func (*FlowDetail) stepDetail() {}
-
-var _ StepDetail = (*FlowDetail)(nil)
-
-func flowDetail(b *model.OVSBridge, f *openflow.Flow) *FlowDetail {
-	d := &FlowDetail{Bridge: b.Name, Table: int(f.Table), Priority: int(f.Priority), Match: flowMatchText(f), Actions: actionsText(f)}
+// detail is the step detail naming flow f.
+func (t *xlator) detail(f *openflow.Flow) *FlowDetail {
+	d := &FlowDetail{Bridge: t.b.Name, Table: int(f.Table), Priority: int(f.Priority), Match: t.match(f), Actions: t.acts(f)}
 	if f.Cookie != 0 {
 		d.Cookie = fmt.Sprintf("%#x", f.Cookie)
 	}
@@ -437,7 +415,7 @@ func stateDiff(a, b openflow.State) []FieldDiff {
 	var out []FieldDiff
 	for _, f := range diffFields {
 		if x, y := a.Get(f), b.Get(f); x != y {
-			out = append(out, FieldDiff{Field: f.String(), Old: fieldText(f, x), New: fieldText(f, y)})
+			out = append(out, FieldDiff{Field: f.String(), Old: openflow.FormatValue(f, x), New: openflow.FormatValue(f, y)})
 		}
 	}
 	return out
@@ -451,18 +429,6 @@ var diffFields = func() []openflow.Field {
 	}
 	return fs
 }()
-
-func fieldText(f openflow.Field, v uint64) string {
-	switch f {
-	case openflow.DlSrc, openflow.DlDst:
-		return bitsMAC(v).String()
-	case openflow.NwSrc, openflow.NwDst, openflow.TunDst:
-		return bitsAddr(v).String()
-	case openflow.InPort, openflow.NwTTL, openflow.TpSrc, openflow.TpDst:
-		return fmt.Sprint(v)
-	}
-	return fmt.Sprintf("%#x", v)
-}
 
 func macBits(m model.MAC) uint64 {
 	var v uint64

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/hopscope/hopscope/model"
 )
@@ -30,21 +29,6 @@ type Encapsulation struct {
 	Port  string `json:"port"` // host:bridge:port that wrapped it
 	Inner Packet `json:"inner"`
 }
-
-// EncapDetail: the headers a tunnel port added or removed.
-type EncapDetail struct {
-	Type     string `json:"type"`
-	Key      uint64 `json:"key"`
-	OuterSrc string `json:"outer_src,omitempty"`
-	OuterDst string `json:"outer_dst"`
-	DstPort  uint16 `json:"dst_port,omitempty"` // UDP port; 0 for GRE
-	Option   string `json:"option,omitempty"`   // Geneve option carried (OVN: class 0x102)
-	Inner    string `json:"inner"`
-}
-
-func (*EncapDetail) stepDetail() {}
-
-var _ StepDetail = (*EncapDetail)(nil)
 
 // udpPort is the tunnel type's well-known UDP port (dst_port overrides it).
 func udpPort(p *model.OVSPort) uint16 {
@@ -79,15 +63,17 @@ func tunnelKey(p *model.OVSPort, dir string) (key uint64, flow bool) {
 	if s == "flow" {
 		return 0, true
 	}
-	v, _ := strconv.ParseUint(strings.TrimPrefix(s, "0x"), base(s), 64)
+	v, _ := strconv.ParseUint(s, 0, 64) // OVSDB writes keys in decimal or 0x hex
 	return v, false
 }
 
-func base(s string) int {
-	if strings.HasPrefix(s, "0x") {
-		return 16
+// outKey is the key a packet leaving tunnel port p carries: the port's
+// fixed key, or with key=flow the tun_id the pipeline set.
+func outKey(p *model.OVSPort, tunID uint64) uint64 {
+	if k, flow := tunnelKey(p, "out"); !flow {
+		return k
 	}
-	return 10
+	return tunID
 }
 
 func optAddr(p *model.OVSPort, key string) netip.Addr {
@@ -118,7 +104,7 @@ func accepts(q *model.OVSPort, typ model.OVSPortType, src, dst netip.Addr, dport
 
 // tunnelReceiver finds the tunnel port on the host owning dst that takes up
 // the packet.
-func tunnelReceiver(t *model.Topology, h *model.Host, typ model.OVSPortType, src, dst netip.Addr, dport uint16, key uint64) *model.OVSPort {
+func tunnelReceiver(h *model.Host, typ model.OVSPortType, src, dst netip.Addr, dport uint16, key uint64) *model.OVSPort {
 	if h.OVS == nil {
 		return nil
 	}
@@ -152,8 +138,7 @@ func tunnelPeers(p *model.OVSPort, key uint64) []*model.OVSPort {
 				if !isTunnel(q) || q.Type != p.Type {
 					continue
 				}
-				src := optAddr(q, "remote_ip")
-				if len(h.Topo.AddrOwners(src)) == 0 || h.Topo.AddrOwners(src)[0].NS.Host != h {
+				if !ownedBy(h, optAddr(q, "remote_ip")) {
 					continue
 				}
 				if k, flow := tunnelKey(q, "in"); flow || k == key {
@@ -163,6 +148,16 @@ func tunnelPeers(p *model.OVSPort, key uint64) []*model.OVSPort {
 		}
 	}
 	return out
+}
+
+// ownedBy reports whether host h owns address a.
+func ownedBy(h *model.Host, a netip.Addr) bool {
+	for _, i := range h.Topo.AddrOwners(a) {
+		if i.NS.Host == h {
+			return true
+		}
+	}
+	return false
 }
 
 // encap wraps the frame leaving tunnel port o and sends the outer packet
@@ -175,10 +170,7 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("from bridge %s into %s port %s", o.Bridge.Name, o.Type, o.Name),
 		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name}})
-	key, flow := tunnelKey(o, "out")
-	if flow {
-		key = tun.id
-	}
+	key := outKey(o, tun.id)
 	remote := optAddr(o, "remote_ip")
 	if o.Options["remote_ip"] == "flow" {
 		remote = tun.dst
@@ -223,10 +215,10 @@ func (r *run) decap(c *cur, ns *model.Namespace, outer Packet) bool {
 	if err != nil {
 		return false
 	}
-	q := tunnelReceiver(r.e.Topo, ns.Host, typ, outer.Src, outer.Dst, outer.DstPort, e.Key)
+	q := tunnelReceiver(ns.Host, typ, outer.Src, outer.Dst, outer.DstPort, e.Key)
 	if q == nil {
 		r.finish(c, Dropped, Step{Kind: Decap, Action: DroppedAction,
-			Why: fmt.Sprintf("no %s port on %s takes a tunnel packet from %s with %s %d: dropped", e.Type, ns.Host.Name, outer.Src, "key", e.Key)}, outer)
+			Why: fmt.Sprintf("no %s port on %s takes a tunnel packet from %s with key %d: dropped", e.Type, ns.Host.Name, outer.Src, e.Key)}, outer)
 		return true
 	}
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: fmt.Sprintf("%s packet for %s port %s", e.Type, e.Type, q.Name),

@@ -3,12 +3,12 @@
 package iptables
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/hopscope/hopscope/importers/internal/command"
 )
 
 // The two iptables backends. A host may have rules in either, or (wrongly)
@@ -37,7 +37,7 @@ func Save(ctx context.Context, ns string) (text string, warnings []string, err e
 		if lerr != nil {
 			return "", nil, fmt.Errorf("reading iptables: none of %s, %s, %s is installed", nftSave, legacySave, plainSave)
 		}
-		out, err := run(ctx, ns, path)
+		out, err := command.Output(ctx, ns, path)
 		if err != nil {
 			return "", nil, err
 		}
@@ -45,14 +45,14 @@ func Save(ctx context.Context, ns string) (text string, warnings []string, err e
 	}
 	var nft, legacy string
 	if nftPath != "" {
-		out, err := run(ctx, ns, nftPath)
+		out, err := command.Output(ctx, ns, nftPath)
 		if err != nil {
 			return "", nil, err
 		}
 		nft = clean(out)
 	}
 	if legacyPath != "" {
-		out, err := run(ctx, ns, legacyPath)
+		out, err := command.Output(ctx, ns, legacyPath)
 		if err != nil {
 			return "", nil, err
 		}
@@ -83,7 +83,7 @@ func SaveIPSets(ctx context.Context, ns string) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	out, err := run(ctx, ns, path, "save")
+	out, err := command.Output(ctx, ns, path, "save")
 	if err != nil {
 		return "", err
 	}
@@ -91,26 +91,6 @@ func SaveIPSets(ctx context.Context, ns string) (string, error) {
 		return "", nil
 	}
 	return out, nil
-}
-
-// run runs a command in namespace ns and returns its standard output.
-func run(ctx context.Context, ns, path string, args ...string) (string, error) {
-	argv := append([]string{path}, args...)
-	if ns != "" {
-		argv = append([]string{"ip", "netns", "exec", ns}, argv...)
-	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		var ee *exec.ExitError
-		if msg != "" && errors.As(err, &ee) {
-			return "", fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, msg)
-		}
-		return "", fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
-	}
-	return stdout.String(), nil
 }
 
 // clean drops the timestamp comments, and the note iptables-nft adds when

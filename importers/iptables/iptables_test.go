@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hopscope/hopscope/importers/internal/command"
 	"github.com/hopscope/hopscope/model/netfilter"
 )
 
@@ -218,7 +219,7 @@ func TestRecord(t *testing.T) {
 			"iptables-legacy-save.txt": {legacySave},
 			"ipset-save.txt":           {"ipset", "save"},
 		} {
-			out, err := run(ctx, ns, argv[0], argv[1:]...)
+			out, err := command.Output(ctx, ns, argv[0], argv[1:]...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,16 +1,15 @@
 package ovsdb
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/hopscope/hopscope/importers/internal/command"
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
 )
@@ -48,7 +47,7 @@ func ReadFlows(ctx context.Context, ovs *model.OVS, dir string) []string {
 			notes = append(notes, fmt.Sprintf("bridge %s: no %s, so its flows were not read: it is traced as NORMAL", b.Name, mgmt))
 			continue
 		}
-		text, err := command(ctx, "ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "unix:"+mgmt)
+		text, err := command.Output(ctx, "", "ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "unix:"+mgmt)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("bridge %s: dump-flows: %v: it is traced as NORMAL", b.Name, err))
 			continue
@@ -63,7 +62,7 @@ func ReadFlows(ctx context.Context, ovs *model.OVS, dir string) []string {
 		if ctl == "" {
 			continue
 		}
-		fdb, err := command(ctx, "ovs-appctl", "-t", ctl, "fdb/show", b.Name)
+		fdb, err := command.Output(ctx, "", "ovs-appctl", "-t", ctl, "fdb/show", b.Name)
 		if err == nil {
 			var entries []model.OVSFDBEntry
 			if entries, err = model.ParseOVSFDB(fdb); err == nil {
@@ -99,19 +98,4 @@ func vswitchdCtl(dir string) string {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return !errors.Is(err, fs.ErrNotExist)
-}
-
-// command runs a read-only OVS tool and returns its output; its stderr
-// becomes the error.
-func command(ctx context.Context, name string, args ...string) (string, error) {
-	var out, errb bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		if msg := strings.TrimSpace(errb.String()); msg != "" {
-			return "", fmt.Errorf("%s: %s", name, msg)
-		}
-		return "", fmt.Errorf("%s: %w", name, err)
-	}
-	return out.String(), nil
 }

@@ -7,32 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
 	"github.com/hopscope/hopscope/trace"
 )
-
-// hopscopeBridge is the model of br0 holding flows, and the packet's state.
-func hopscopeBridge(b *testing.B, flows, packet string) (*model.OVSBridge, openflow.State) {
-	br := &model.OVSBridge{Name: "br0", Host: &model.Host{Name: "h"}}
-	for _, p := range basicPorts[:4] {
-		br.Ports = append(br.Ports, &model.OVSPort{Name: p.Name, OFPort: p.OFPort, Type: model.OVSInternalPort, Bridge: br})
-	}
-	fl, err := openflow.Parse(flows)
-	if err != nil {
-		b.Fatal(err)
-	}
-	br.Flows = openflow.NewFlows(fl)
-	f, err := openflow.ParseFlow(packet + " actions=drop")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var st openflow.State
-	for _, m := range f.Match {
-		st.Set(m.Field, st.Get(m.Field)&^m.Mask|m.Value&m.Mask)
-	}
-	return br, st
-}
 
 // bigTable writes tables×perTable flows: per table, exact nw_dst flows
 // that resubmit to the next table (the last outputs), higher-priority
@@ -84,10 +61,18 @@ func BenchmarkOfprotoTrace(b *testing.B) {
 		b.Fatalf("the packet should cross 20 tables and leave by p2, not %d tables, %v:\n%s", len(r.Tables), r.Outputs, r.Raw)
 	}
 	// hopscope on the same flows and packet, in the same run.
-	bridge, in := hopscopeBridge(b, bigTable(20, 5000), packet)
+	bridge, err := ModelBridge("br0", basicPorts[:4], bigTable(20, 5000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := openflow.ParsePacket(packet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pipeline := trace.NewPipeline(bridge)
 	b.Run("hopscope", func(b *testing.B) {
 		for b.Loop() {
-			outs, _, end, _ := trace.RunPipeline(bridge, in)
+			outs, _, end, _ := pipeline.Run(in)
 			if end != nil || len(outs) != 1 || outs[0].Port != "p2" {
 				b.Fatalf("hopscope: %v %v", outs, end)
 			}
