@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -88,5 +89,47 @@ hosts:
 	want := `long.yaml:7 (hosts.h1.namespaces.root.interfaces[0]): interface h1:root:averyveryverylongname: the name "averyveryverylongname" is longer than the kernel's 15 characters`
 	if err == nil || err.Error() != want {
 		t.Errorf("NewPlan: %v\nwant %s", err, want)
+	}
+}
+
+// The Neutron example has two uplinks with gateways, flow tables and
+// tunnels: every segment answers for the internet, flows are loaded, and
+// the tunnels are said not to be carried.
+func TestPlanNeutron(t *testing.T) {
+	sc, err := scenarios.LoadExample("neutron-ovs-compute-network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPlan(sc.Topology, Options{Prefix: "hsn", Extra: []netip.Addr{netip.MustParseAddr("8.8.8.8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var segs int
+	for _, s := range p.Spaces {
+		if s.Role != "segment" {
+			continue
+		}
+		segs++
+		if seg := sc.Topology.Segment(s.NS); seg.Gateway.IsValid() && !slices.Contains(s.Settings, "addr add 8.8.8.8/32 dev lo") {
+			t.Errorf("segment %s, whose gateway leads to 8.8.8.8, does not answer for it:\n%s", s.NS, strings.Join(s.Settings, "\n"))
+		}
+	}
+	if segs < 2 {
+		t.Fatalf("%d segment namespaces, want the example's two", segs)
+	}
+	var flows int
+	for _, o := range p.OVS {
+		for _, f := range o.Flows {
+			if !strings.Contains(f.Text, "table=0") {
+				t.Errorf("%s:%s flows: %q", o.Host, f.Bridge, f.Text)
+			}
+			flows++
+		}
+	}
+	if flows == 0 {
+		t.Error("no flow tables in the plan")
+	}
+	if !slices.ContainsFunc(p.Substitutions, func(s string) bool { return strings.Contains(s, "cannot carry a tunnel") }) {
+		t.Errorf("the plan does not say tunnels are not carried: %v", p.Substitutions)
 	}
 }

@@ -60,7 +60,7 @@ func ParseOVSFDB(text string) ([]OVSFDBEntry, error) {
 		}
 		e.VLAN = uint16(v)
 		if e.MAC, err = ParseMAC(f[2]); err != nil {
-			return nil, bad("MAC %q: %v", f[2], err)
+			return nil, bad("%v", err)
 		}
 		if e.Age, err = strconv.Atoi(f[3]); err != nil {
 			return nil, bad("age %q: want seconds", f[3])

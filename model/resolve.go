@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/hopscope/hopscope/model/openflow"
 )
 
 // index holds what a trace looks up per packet, built once by Resolve.
@@ -286,9 +288,18 @@ func resolveFlows(b *OVSBridge, bad func(Source, string, ...any)) {
 			bad(e.Source, "fdb of %s: %s: the bridge has no port with ofport %d", b.Name, e.MAC, e.OFPort)
 		}
 	}
-	if b.Flows != nil {
-		if err := b.Flows.ResolvePorts(names); err != nil {
-			bad(b.FlowSource, "flows of %s: %v", b.Name, err)
+	if b.Flows == nil {
+		return
+	}
+	errs := b.Flows.ResolvePorts(names)
+	if j, ok := errs.(interface{ Unwrap() []error }); ok {
+		for _, err := range j.Unwrap() {
+			src := b.FlowSource
+			if pe, ok := err.(*openflow.ParseError); ok && src.Line > 0 {
+				src.Line += pe.Line - 1 // the flow's own line in the file
+				err = errors.New(pe.Msg)
+			}
+			bad(src, "flows of %s: %v", b.Name, err)
 		}
 	}
 }

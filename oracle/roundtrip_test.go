@@ -52,6 +52,9 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				for _, n := range ovsdb.ReadFlows(ctx, ovs, o.Dir) {
+					t.Log("import:", n)
+				}
 				for _, d := range diffOVS(sc.Topology.Host(o.Host).OVS, ovs) {
 					t.Errorf("host %s: %s", o.Host, d)
 				}
@@ -222,6 +225,13 @@ func diffOVS(w, g *model.OVS) []string {
 		if gb == nil {
 			out = append(out, "bridge "+b.Name+" was not imported")
 			continue
+		}
+		if b.Flows != nil && (gb.Flows == nil || len(gb.Flows.All()) != len(b.Flows.All())) {
+			n := 0
+			if gb.Flows != nil {
+				n = len(gb.Flows.All())
+			}
+			out = append(out, fmt.Sprintf("%s: %d flows, imported %d", b.Name, len(b.Flows.All()), n))
 		}
 		for _, p := range b.Ports {
 			if p.Type != model.OVSSystem && p.Type != model.OVSPatch && p.Type != model.OVSInternalPort {

@@ -229,7 +229,7 @@ func (b *builder) textErr(l loc, key string, t text, err error) {
 		}
 		return
 	}
-	line, msg := 0, err.Error()
+	line, col, msg := 0, 0, err.Error() // col: within the line, when the parser knows it
 	var te *model.TextError
 	var pe *netfilter.ParseError
 	var oe *openflow.ParseError
@@ -239,7 +239,7 @@ func (b *builder) textErr(l loc, key string, t text, err error) {
 	case errors.As(err, &pe):
 		line, msg = pe.Line, pe.Msg
 	case errors.As(err, &oe):
-		line, msg = oe.Line, fmt.Sprintf("column %d: %s", oe.Col, oe.Msg)
+		line, col, msg = oe.Line, oe.Col, oe.Msg
 	}
 	e := l.at(key, "%s", msg)
 	if line > 0 {
@@ -250,7 +250,7 @@ func (b *builder) textErr(l loc, key string, t text, err error) {
 			e.Col = t.Col // a one-line value written on the key's line
 		} else if l.file != nil && e.Line-1 < len(l.file.lines) {
 			src := l.file.lines[e.Line-1]
-			e.Col = len(src) - len(strings.TrimLeft(src, " \t")) + 1
+			e.Col = len(src) - len(strings.TrimLeft(src, " \t")) + max(col, 1)
 		}
 	}
 	b.add(e)

@@ -45,6 +45,10 @@ func roundTripOf(t *model.Topology) roundTrip {
 		}
 		if h.OVS != nil {
 			for _, b := range h.OVS.Bridges {
+				add("%s flows %q", b.Ref(), b.FlowText)
+				for _, e := range b.FDB {
+					add("%s fdb %s", b.Ref(), e)
+				}
 				for _, p := range b.Ports {
 					if p.RawType != "" {
 						add("%s raw-type %s", p.Ref(), p.RawType)
@@ -196,7 +200,10 @@ func handBuilt(t *testing.T) *model.Topology {
 		{Name: "br-x", FailMode: "standalone", DatapathType: "netdev", Ports: []*model.OVSPort{
 			{Name: "dpdk0", OFPort: 3, Type: model.OVSOther, RawType: "dpdk", Options: map[string]string{"dpdk-devargs": "0000:01:00.0"}},
 			{Name: "br-x", Type: model.OVSInternalPort, Trunks: []uint16{10, 20}, VLANMode: "trunk", ExternalIDs: map[string]string{"owner": "yes"}},
-		}},
+		},
+			FlowText: "table=0, priority=1,in_port=3 actions=LOCAL\ntable=0, priority=0 actions=drop\n",
+			FDB:      []model.OVSFDBEntry{{OFPort: 3, VLAN: 10, MAC: mustMAC("fa:16:3e:00:00:09"), Age: 7}},
+		},
 	}}}
 	for _, ns := range h.Namespaces {
 		ns.Host = h

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/scenarios"
 	"github.com/hopscope/hopscope/trace"
 )
@@ -118,7 +119,21 @@ func TestL2Stages(t *testing.T) {
 		{name: "static FDB entry", req: trace.Request{From: "h2:k1", To: "10.2.0.2"},
 			want: d(trace.Delivered), why: "local address of h2:k2"},
 	})
-	got, _ := e.Trace(trace.Request{From: "h2:k1", To: "10.2.0.2"})
+	// ob2's learned FDB (fdb/show) puts m2's MAC behind q4: NORMAL goes
+	// there instead of flooding.
+	got, _ := e.Trace(trace.Request{From: "h:m1", To: "10.1.0.2"})
+	var learned bool
+	for _, tr := range got {
+		for _, h := range tr.Hops {
+			for _, s := range h.Steps {
+				learned = learned || strings.Contains(s.Why, "is behind port q4 (the bridge's learned FDB says so)")
+			}
+		}
+	}
+	if !learned {
+		t.Error("ob2 does not forward by its fdb/show rows")
+	}
+	got, _ = e.Trace(trace.Request{From: "h2:k1", To: "10.2.0.2"})
 	fdb := got[0].Hops[1].Steps[1]
 	if fdb.Kind != trace.BridgeFDB || fdb.Source == nil || !strings.HasPrefix(fdb.Source.Location, "l2.yaml:") {
 		t.Errorf("the static FDB step does not cite its entry: %+v", fdb)
@@ -163,6 +178,31 @@ func TestFromLoopbackAddress(t *testing.T) {
 	}
 	if _, err := e.Trace(trace.Request{From: "127.0.0.1", To: "10.0.1.2"}); err == nil {
 		t.Error("from 127.0.0.1, which no packet leaves a namespace with: no error")
+	}
+}
+
+// A frame injected at an OVS bridge port takes the MAC and address of the
+// device behind it, and ARP finds the destination's MAC.
+func TestInjectAtBridgePort(t *testing.T) {
+	e := engine(t, "l2.yaml")
+	runCases(t, e, []stageCase{
+		{name: "from the port m1 sits behind", req: trace.Request{From: "h:ob:q1", To: "10.1.0.3"},
+			want: d(trace.Delivered), why: "local address of h:m3"},
+		{name: "tagged on the trunk of ob2, into VLAN 1", req: trace.Request{From: "h:ob2:to-ob", To: "10.1.0.4", VLAN: 1,
+			SrcIP: netip.MustParseAddr("10.1.0.9"), SrcMAC: model.MAC{2, 0, 0, 0, 0x20, 9}},
+			want: d(trace.Delivered), why: "local address of h:m4"},
+	})
+	for _, c := range []struct {
+		req  trace.Request
+		want string
+	}{
+		{trace.Request{From: "h:ob2:to-ob", To: "10.1.0.4"}, "port to-ob has no device with a MAC behind it: give --src-mac"},
+		{trace.Request{From: "h:ob:q1", To: "10.9.9.9"}, "no device in ob's L2 domain answers ARP for 10.9.9.9: give --dst-mac"},
+		{trace.Request{From: "h:m1", To: "10.1.0.3", VLAN: 5}, "--vlan: only a frame injected at an OVS bridge port"},
+	} {
+		if _, err := e.Trace(c.req); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Trace(%s -> %s) error %v, want %q", c.req.From, c.req.To, err, c.want)
+		}
 	}
 }
 

@@ -247,11 +247,17 @@ func (e *Engine) injectionMACs(o origin, p *Packet) error {
 	if behind != nil && behind.Peer != nil {
 		behind = behind.Peer
 	}
-	if p.SrcMAC.IsZero() && behind != nil && !behind.MAC.IsZero() && o.port.Type != model.OVSInternalPort {
+	if p.SrcMAC.IsZero() && behind != nil && !behind.MAC.IsZero() {
 		p.SrcMAC = behind.MAC
 	}
 	if !p.Src.IsValid() && behind != nil {
 		p.Src, _ = behind.PrimaryAddr()
+	}
+	switch {
+	case p.SrcMAC.IsZero():
+		return fmt.Errorf("port %s has no device with a MAC behind it: give --src-mac", o.port.Name)
+	case !p.Src.IsValid():
+		return fmt.Errorf("port %s has no device with an address behind it: give --src-ip", o.port.Name)
 	}
 	if p.DstMAC.IsZero() {
 		mac, _, _, ok := e.arpFrom([]l2Key{{op: opOVSIn, port: o.port, vlan: p.VLAN, pr: senderOf(*p)}}, behind, p.Dst)
@@ -259,12 +265,6 @@ func (e *Engine) injectionMACs(o origin, p *Packet) error {
 			return fmt.Errorf("no device in %s's L2 domain answers ARP for %s: give --dst-mac", o.port.Bridge.Name, p.Dst)
 		}
 		p.DstMAC = mac
-	}
-	switch {
-	case p.SrcMAC.IsZero():
-		return fmt.Errorf("port %s has no device with a MAC behind it: give --src-mac", o.port.Name)
-	case !p.Src.IsValid():
-		return fmt.Errorf("port %s has no device with an address behind it: give --src-ip", o.port.Name)
 	}
 	return nil
 }

@@ -117,10 +117,16 @@ func (fl *Flows) Add(f *Flow) {
 // line; the other names are still resolved.
 func (fl *Flows) ResolvePorts(ofport map[string]uint32) error {
 	var errs []error
+	var names []string
+	for n := range ofport {
+		names = append(names, n)
+	}
+	slices.Sort(names)
 	resolve := func(f *Flow, name string) uint32 {
 		p, ok := ofport[name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("line %d: unknown port %q in %q", f.Line, name, f.Text))
+			errs = append(errs, &ParseError{Line: f.Line, Col: strings.Index(f.Text, name) + 1,
+				Msg: fmt.Sprintf("unknown port %q: want one of the bridge's ports (%s)", name, strings.Join(names, ", "))})
 		}
 		return p
 	}

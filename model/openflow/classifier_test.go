@@ -246,7 +246,7 @@ func TestResolvePorts(t *testing.T) {
 		t.Errorf("unresolved names might match: %+v", summary(r))
 	}
 	err := fl.ResolvePorts(map[string]uint32{"patch-int": 1, "vxlan-0a000002": 2, "vxlan-0a000003": 3})
-	want := `line 3: unknown port "nosuch" in "table=0,priority=1,in_port=nosuch actions=drop"`
+	want := `line 3, column 28: unknown port "nosuch": want one of the bridge's ports (patch-int, vxlan-0a000002, vxlan-0a000003)`
 	if err == nil || err.Error() != want {
 		t.Errorf("ResolvePorts error %v, want %s", err, want)
 	}
