@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -97,6 +98,9 @@ func simulateBridge(name string, ports []ofproto.Port, flows, packet string) ([]
 		return nil, "", err
 	}
 	in, err := openflow.ParsePacket(packet)
+	if errors.Is(err, openflow.ErrUnmodelled) {
+		return nil, err.Error(), nil
+	}
 	if err != nil {
 		return nil, "", err
 	}
