@@ -19,6 +19,10 @@ type PortDetail struct {
 	Port string `json:"port"`
 	Peer string `json:"peer,omitempty"`
 	VLAN uint16 `json:"vlan,omitempty"`
+	// OpenFlow is the packet as an OpenFlow pipeline starts on it, in
+	// ofproto/trace's flow syntax, so the same question can be put to a
+	// live switch: ovs-appctl ofproto/trace BRIDGE 'OPENFLOW'.
+	OpenFlow string `json:"openflow,omitempty"`
 }
 
 // NetfilterDetail: one table's walk at one hook.

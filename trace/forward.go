@@ -205,9 +205,10 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 		if tun.src.IsValid() {
 			why += fmt.Sprintf(", tun_id=%#x from %s", tun.id, tun.src)
 		}
+		st := stateOf(in, p, tun)
 		c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why, Source: srcRef(in.String(), in.Source),
-			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}})
-		r.ofIn(c, in, p, tun)
+			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN, OpenFlow: st.String()}})
+		r.ofIn(c, in, p, tun, st)
 		return
 	}
 	iv, ok := ovsIngressVLAN(in, p.VLAN)
@@ -305,7 +306,9 @@ func (r *run) portOut(c *cur, o *model.OVSPort, before, q Packet, tun tunMeta) {
 			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "patch port " + o.Name + " has no peer"}, q)
 			return
 		}
-		r.ovsInTun(c, o.Peer, q, tun)
+		// OVS clears tunnel metadata, registers and metadata at a patch
+		// port: the peer bridge starts afresh.
+		r.ovsIn(c, o.Peer, q)
 	case model.OVSInternalPort:
 		if o.Iface == nil {
 			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "internal port " + o.Name + " has no device in the model"}, q)

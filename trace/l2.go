@@ -161,7 +161,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []t
 	switch q.Type {
 	case model.OVSPatch:
 		if q.Peer != nil {
-			return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire, tun: tun, pr: pr}}, nil
+			return []l2Key{{op: opOVSIn, port: q.Peer, vlan: wire, pr: pr}}, nil // a patch clears tun_id
 		}
 	case model.OVSInternalPort:
 		if q.Iface != nil && !q.Iface.Down {

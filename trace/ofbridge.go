@@ -7,11 +7,11 @@ import (
 	"github.com/hopscope/hopscope/model/openflow"
 )
 
-// ofIn runs bridge in.Bridge's OpenFlow pipeline on a frame that entered on
-// port in, records one step per flow, and sends each output copy on.
-func (r *run) ofIn(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
+// ofIn runs bridge in.Bridge's OpenFlow pipeline on a frame p that entered
+// on port in as st, records one step per flow, and sends each output copy on.
+func (r *run) ofIn(c *cur, in *model.OVSPort, p Packet, tun tunMeta, st openflow.State) {
 	b := in.Bridge
-	x := xlate(b, r.learned(b), stateOf(in, p, tun), r.e.texts)
+	x := xlate(b, r.learned(b), st, r.e.texts)
 	for _, s := range x.steps {
 		c.tr.add(s)
 	}

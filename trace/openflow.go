@@ -64,6 +64,11 @@ type xlator struct {
 	texts   flowTexts // nil: the L2 walk, which records no steps
 	stop    bool
 	recirc  []recirc
+	// cur is the step of the flow whose actions are running (-1: none),
+	// mark the state when they last started or resumed: each flow's step
+	// shows its own changes, not those of the tables it resubmits to.
+	cur  int
+	mark openflow.State
 }
 
 // flowTexts caches each flow's printed match and actions: a trace through
@@ -73,7 +78,7 @@ type flowTexts map[*openflow.Flow][2]string
 // xlate runs bridge b's pipeline for a packet in state st, from table 0,
 // recording steps with texts; with nil texts it records none.
 func xlate(b *model.OVSBridge, learned *openflow.Flows, st openflow.State, texts flowTexts) xlation {
-	t := &xlator{b: b, learned: learned, st: st, texts: texts}
+	t := &xlator{b: b, learned: learned, st: st, texts: texts, cur: -1}
 	t.table(0, 0)
 	for len(t.recirc) > 0 && !t.stop {
 		rc := t.recirc[0]
@@ -125,7 +130,8 @@ func (t *xlator) table(n uint8, depth int) {
 		t.actions(f, f.Actions, n, depth)
 		return
 	}
-	before := t.st
+	parent := t.cur
+	t.credit()
 	why := fmt.Sprintf("%s table %d, priority %d: %s", t.b.Name, n, f.Priority, t.match(f))
 	if res.Tie {
 		why += " (another flow of the same priority matches too: OVS's choice between them is undefined)"
@@ -133,10 +139,39 @@ func (t *xlator) table(n uint8, depth int) {
 	if len(res.Clauses) > 0 {
 		why += fmt.Sprintf(" (conjunction: %d clauses matched)", len(res.Clauses))
 	}
-	idx := len(t.x.steps)
+	t.cur = len(t.x.steps)
 	t.step(Step{Kind: OVSFlow, Action: Forwarded, Why: why + " -> " + t.acts(f), Source: t.src(f), Detail: t.detail(f)})
 	t.actions(f, f.Actions, n, depth)
-	t.x.steps[idx].Diff = stateDiff(before, t.st)
+	t.credit()
+	t.cur = parent
+}
+
+// credit adds the changes made since t.mark to the step of the flow that
+// made them.
+func (t *xlator) credit() {
+	if t.cur >= 0 {
+		t.x.steps[t.cur].Diff = mergeDiff(t.x.steps[t.cur].Diff, stateDiff(t.mark, t.st))
+	}
+	t.mark = t.st
+}
+
+// mergeDiff adds later changes to earlier ones: a field changed twice
+// keeps its first old value, and one changed back drops out.
+func mergeDiff(d, later []FieldDiff) []FieldDiff {
+next:
+	for _, l := range later {
+		for i := range d {
+			if d[i].Field == l.Field {
+				d[i].New = l.New
+				if d[i].New == d[i].Old {
+					d = append(d[:i], d[i+1:]...)
+				}
+				continue next
+			}
+		}
+		d = append(d, l)
+	}
+	return d
 }
 
 // actions runs one action list; n is the table it came from.

@@ -64,6 +64,9 @@ func writeStep(b *strings.Builder, s Step) {
 	if d, ok := s.Detail.(*NeighborDetail); ok && d.Evidence != "" {
 		fmt.Fprintf(b, "                   neighbour cache: %s\n", d.Evidence)
 	}
+	if d, ok := s.Detail.(*PortDetail); ok && d.OpenFlow != "" {
+		fmt.Fprintf(b, "                   as OpenFlow sees it: %s\n", d.OpenFlow)
+	}
 	if s.Source != nil && s.Source.Location != "" {
 		fmt.Fprintf(b, "                   at %s\n", s.Source.Location)
 	}
