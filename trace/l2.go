@@ -172,7 +172,7 @@ func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []t
 			return []l2Key{{op: opEmit, iface: q.Iface, vlan: wire, pr: pr}}, nil
 		}
 	case model.OVSVXLAN, model.OVSGeneve, model.OVSGRE:
-		key := outKey(q, tun)
+		key := OutKey(q, tun)
 		var next []l2Key
 		for _, peer := range tunnelPeers(q, key) {
 			next = append(next, l2Key{op: opOVSIn, port: peer, vlan: wire, tun: key, pr: pr})

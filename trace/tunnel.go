@@ -67,9 +67,9 @@ func tunnelKey(p *model.OVSPort, dir string) (key uint64, flow bool) {
 	return v, false
 }
 
-// outKey is the key a packet leaving tunnel port p carries: the port's
+// OutKey is the key a packet leaving tunnel port p carries: the port's
 // fixed key, or with key=flow the tun_id the pipeline set.
-func outKey(p *model.OVSPort, tunID uint64) uint64 {
+func OutKey(p *model.OVSPort, tunID uint64) uint64 {
 	if k, flow := tunnelKey(p, "out"); !flow {
 		return k
 	}
@@ -81,8 +81,8 @@ func optAddr(p *model.OVSPort, key string) netip.Addr {
 	return a
 }
 
-// isTunnel reports whether p is a tunnel port.
-func isTunnel(p *model.OVSPort) bool {
+// IsTunnel reports whether p is a tunnel port.
+func IsTunnel(p *model.OVSPort) bool {
 	return p.Type == model.OVSVXLAN || p.Type == model.OVSGeneve || p.Type == model.OVSGRE
 }
 
@@ -110,7 +110,7 @@ func tunnelReceiver(h *model.Host, typ model.OVSPortType, src, dst netip.Addr, d
 	}
 	for _, b := range h.OVS.Bridges {
 		for _, q := range b.Ports {
-			if isTunnel(q) && accepts(q, typ, src, dst, dport, key) {
+			if IsTunnel(q) && accepts(q, typ, src, dst, dport, key) {
 				return q
 			}
 		}
@@ -135,7 +135,7 @@ func tunnelPeers(p *model.OVSPort, key uint64) []*model.OVSPort {
 		}
 		for _, b := range rh.OVS.Bridges {
 			for _, q := range b.Ports {
-				if !isTunnel(q) || q.Type != p.Type {
+				if !IsTunnel(q) || q.Type != p.Type {
 					continue
 				}
 				if !ownedBy(h, optAddr(q, "remote_ip")) {
@@ -170,7 +170,7 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("from bridge %s into %s port %s", o.Bridge.Name, o.Type, o.Name),
 		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name}})
-	key := outKey(o, tun.id)
+	key := OutKey(o, tun.id)
 	remote := optAddr(o, "remote_ip")
 	if o.Options["remote_ip"] == "flow" {
 		remote = tun.dst

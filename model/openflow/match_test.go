@@ -255,7 +255,7 @@ func TestStateString(t *testing.T) {
 	s := pkt()
 	s.Regs[5], s.CtState, s.Tos = 5, CtTrk|CtNew, 0x48
 	want := "in_port=1,dl_src=fa:16:3e:00:00:01,dl_dst=fa:16:3e:00:00:02,dl_type=0x0800,vlan_tci=0x1005," +
-		"nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_proto=6,tos=0x48,nw_ttl=64,tp_src=1234,tp_dst=22,reg5=0x5,ct_state=new|trk"
+		"nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_proto=6,tos=0x48,nw_ttl=64,tcp_src=1234,tcp_dst=22,reg5=0x5,ct_state=new|trk"
 	if got := s.String(); got != want {
 		t.Errorf("String() =\n%s\nwant\n%s", got, want)
 	}

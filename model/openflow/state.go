@@ -1,6 +1,9 @@
 package openflow
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // State is a packet's fields as OVS sees them while it walks the tables:
 // headers plus metadata. Get and Set address it by Field; values are
@@ -239,6 +242,9 @@ func (s *State) set128(f Field, hi, lo uint64) {
 	}
 }
 
+// l4Names are the port fields' prefixes by IP protocol.
+var l4Names = map[uint64]string{6: "tcp", 17: "udp", 132: "sctp"}
+
 // String lists the fields that are not zero, as match terms:
 // "in_port=1,dl_type=0x0800,nw_src=10.0.0.1,reg5=0x5". Views (dl_vlan,
 // xreg, ...) are left out; their storage is listed.
@@ -270,6 +276,12 @@ func (s *State) String() string {
 		}
 		if f == VlanTCI {
 			b.WriteString("vlan_tci=" + hex4(v))
+			continue
+		}
+		if (f == TpSrc || f == TpDst) && l4Names[s.Get(NwProto)] != "" {
+			// ofproto/trace reads tp_src as tcp_src: a UDP packet's
+			// ports need their own names.
+			b.WriteString(l4Names[s.Get(NwProto)] + map[Field]string{TpSrc: "_src=", TpDst: "_dst="}[f] + strconv.FormatUint(v, 10))
 			continue
 		}
 		Match{Field: f, Value: v, Mask: f.fullMask()}.appendTo(&b)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -57,7 +58,7 @@ func (s *Switch) AddBridge(name, failMode string, ports []Port) error {
 	if failMode != "" {
 		args = append(args, "fail_mode="+failMode)
 	}
-	var remotes []string
+	var remotes []tunnelEnds
 	for _, p := range ports {
 		if p.Name == "" {
 			return fmt.Errorf("bridge %s: a port has no name", name)
@@ -77,8 +78,9 @@ func (s *Switch) AddBridge(name, failMode string, ports []Port) error {
 			args = append(append(args, "--", "set", "interface", p.Name), iface...)
 		}
 		if r, ok := p.Options["remote_ip"]; ok && p.tunnel() {
-			if _, err := netip.ParseAddr(r); err == nil {
-				remotes = append(remotes, r)
+			if ra, err := netip.ParseAddr(r); err == nil {
+				la, _ := netip.ParseAddr(p.Options["local_ip"])
+				remotes = append(remotes, tunnelEnds{remote: ra, local: la})
 			}
 		}
 	}
@@ -181,9 +183,12 @@ func (s *Switch) checkPorts(ctx context.Context, bridge string, ports []Port) er
 	return nil
 }
 
+// tunnelEnds are a tunnel port's remote_ip and, when it sets one, local_ip.
+type tunnelEnds struct{ remote, local netip.Addr }
+
 // routeTunnels makes the underlay (once) and a route plus a neighbour
 // entry for each remote.
-func (s *Switch) routeTunnels(ctx context.Context, remotes []string) error {
+func (s *Switch) routeTunnels(ctx context.Context, remotes []tunnelEnds) error {
 	if !s.underlay {
 		if err := s.vsctl(ctx, "--", "add-br", UnderlayBridge, "--", "set", "bridge", UnderlayBridge,
 			"datapath_type=netdev", "fail_mode=secure", "other-config:hwaddr="+underlayMAC,
@@ -206,19 +211,54 @@ func (s *Switch) routeTunnels(ctx context.Context, remotes []string) error {
 		}
 		s.underlay = true
 	}
-	for _, r := range remotes {
+	for _, t := range remotes {
+		route := []string{t.remote.String() + "/32", UnderlayBridge, UnderlayGateway}
+		if t.local.IsValid() {
+			// OVS looks the route up with local_ip as its source, and a
+			// route's source is the bridge address on the gateway's
+			// subnet: so the underlay owns local_ip on a prefix that holds
+			// the remote, and reaches the remote directly.
+			if err := s.ownLocal(ctx, t); err != nil {
+				return err
+			}
+			route = route[:2]
+		}
 		// The vswitchd learns the bridge's new address from netlink a
 		// moment later: until then it finds no source address.
 		var err error
 		for try := 0; try < 50; try++ {
-			if _, err = s.appctl("ovs/route/add", r+"/32", UnderlayBridge, UnderlayGateway); err == nil {
+			if _, err = s.appctl("ovs/route/add", route...); err == nil {
 				break
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		if err != nil {
-			return fmt.Errorf("route to tunnel remote %s: %w", r, err)
+			return fmt.Errorf("route to tunnel remote %s: %w", t.remote, err)
 		}
+	}
+	return nil
+}
+
+// ownLocal gives the underlay bridge t's local address, on the longest
+// prefix that also holds the remote, and a neighbour entry for the remote.
+func (s *Switch) ownLocal(ctx context.Context, t tunnelEnds) error {
+	bits := 0
+	for bits < 31 {
+		p, _ := t.local.Prefix(bits + 1)
+		if !p.Contains(t.remote) {
+			break
+		}
+		bits++
+	}
+	if !s.locals[t.local] {
+		prefix := netip.PrefixFrom(t.local, bits)
+		if err := s.run(ctx, "", "ip", "-n", s.Netns, "addr", "add", prefix.String(), "dev", UnderlayBridge); err != nil {
+			return fmt.Errorf("tunnel local_ip %s: %w", t.local, err)
+		}
+		s.locals[t.local] = true
+	}
+	if _, err := s.appctl("tnl/neigh/set", UnderlayBridge, t.remote.String(), gatewayMAC); err != nil {
+		return fmt.Errorf("tunnel remote %s: %w", t.remote, err)
 	}
 	return nil
 }
@@ -307,4 +347,18 @@ func (s *Switch) DumpFlows(bridge string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return s.output(ctx, "", "ovs-ofctl", "-O", "OpenFlow15", "--no-stats", "dump-flows", bridge)
+}
+
+// AddFDB puts a static entry in bridge's MAC table (ovs-appctl fdb/add):
+// NORMAL then sends mac in vlan to port instead of flooding. FlushFDB
+// empties the table again.
+func (s *Switch) AddFDB(bridge, port string, vlan int, mac string) error {
+	_, err := s.appctl("fdb/add", bridge, port, strconv.Itoa(vlan), mac)
+	return err
+}
+
+// FlushFDB empties bridge's MAC table (ovs-appctl fdb/flush).
+func (s *Switch) FlushFDB(bridge string) error {
+	_, err := s.appctl("fdb/flush", bridge)
+	return err
 }

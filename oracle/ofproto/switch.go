@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,10 +41,11 @@ type Switch struct {
 	ctl     *unixctl
 
 	mu       sync.Mutex
-	ports    map[string]Port // by name, every port AddBridge made
-	veths    int             // system ports made, for peer names
-	underlay bool            // the bridge tunnel ports reach their remotes through
-	dp       *dpPorts        // datapath port map; nil until needed, reset by AddBridge
+	ports    map[string]Port     // by name, every port AddBridge made
+	veths    int                 // system ports made, for peer names
+	underlay bool                // the bridge tunnel ports reach their remotes through
+	locals   map[netip.Addr]bool // tunnel local_ip addresses the underlay owns
+	dp       *dpPorts            // datapath port map; nil until needed, reset by AddBridge
 }
 
 // Missing says why this machine cannot run a Switch, or "" when it can.
@@ -78,7 +80,7 @@ func Start(ctx context.Context) (_ *Switch, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Switch{Netns: fmt.Sprintf("%s%d", namePrefix, n), Dir: dir, ports: map[string]Port{}}
+	s := &Switch{Netns: fmt.Sprintf("%s%d", namePrefix, n), Dir: dir, ports: map[string]Port{}, locals: map[netip.Addr]bool{}}
 	defer func() {
 		if err != nil {
 			if cerr := s.Close(); cerr != nil {
