@@ -104,7 +104,7 @@ func (r *run) enter(c *cur, node NodeRef, p Packet) bool {
 		return false
 	}
 	c.seen[key] = true
-	c.tr.Hops = append(c.tr.Hops, Hop{Node: node})
+	c.tr.Hops = append(c.tr.Hops, Hop{Node: node, Packet: p})
 	return true
 }
 

@@ -27,8 +27,11 @@ func (t *Trace) End() (*model.Namespace, *model.Segment) { return t.endNS, t.end
 
 // Hop is one device the packet crossed.
 type Hop struct {
-	Node  NodeRef `json:"node"`
-	Steps []Step  `json:"steps"`
+	Node NodeRef `json:"node"`
+	// Packet is the packet as it arrived at this device (for the first
+	// hop: as it was built), encapsulation included.
+	Packet Packet `json:"packet"`
+	Steps  []Step `json:"steps"`
 }
 
 // NodeRef names a device: a namespace, a bridge, a segment.
@@ -94,7 +97,7 @@ func (t *Trace) clone() *Trace {
 	c := *t
 	c.Hops = make([]Hop, len(t.Hops))
 	for i, h := range t.Hops {
-		c.Hops[i] = Hop{Node: h.Node, Steps: append([]Step(nil), h.Steps...)}
+		c.Hops[i] = Hop{Node: h.Node, Packet: h.Packet, Steps: append([]Step(nil), h.Steps...)}
 	}
 	c.Branch = append([]string(nil), t.Branch...)
 	c.conns = append([]conn(nil), t.conns...)
