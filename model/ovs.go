@@ -117,6 +117,7 @@ type OVSPort struct {
 	RawType     string     // the OVSDB type, for OVSOther
 	Options     map[string]string
 	ExternalIDs map[string]string
+	Down        bool // administratively down (a what-if): no frame enters or leaves by it
 	Bridge      *OVSBridge
 	Source      Source
 }

@@ -160,6 +160,7 @@ func (t *Topology) resolveNamespace(ns *Namespace, bad func(Source, string, ...a
 		}
 	}
 	ns.Routes = append(ns.Routes, impliedRoutes(ns)...)
+	ns.Netfilter.SetOwner(ns.Ref())
 	if len(ns.Rules) == 0 {
 		ns.Rules = DefaultRules()
 	}
@@ -256,6 +257,11 @@ func (t *Topology) resolveOVS(h *Host, bad func(Source, string, ...any)) {
 			}
 		}
 		resolveFlows(b, bad)
+		if b.Flows != nil {
+			for _, f := range b.Flows.All() {
+				f.Bridge = b.Ref()
+			}
+		}
 	}
 }
 

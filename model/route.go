@@ -51,6 +51,7 @@ type Route struct {
 	Proto    string
 	Scope    string
 	Implied  bool // added by the model as the kernel would for an address (connected/local)
+	Disabled bool // a what-if: route lookups skip it as if deleted
 	Source   Source
 }
 

@@ -8,12 +8,12 @@ import (
 
 // Topology is everything hopscope knows about one network.
 type Topology struct {
-	Name        string
-	Description string
-	Hosts       []*Host
-	Segments    []*Segment
-	Endpoints   []*Endpoint
-	Notes       map[string]string // teaching notes per hop kind or device name
+	Name         string
+	Description  string
+	Hosts        []*Host
+	Segments     []*Segment
+	Endpoints    []*Endpoint
+	Explanations []Explanation // teaching notes matched to hops by device and step (Explain)
 
 	idx *index // built by Resolve
 }

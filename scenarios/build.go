@@ -50,15 +50,7 @@ func (b *builder) build(raws []*rawScenario) (*model.Topology, []Check) {
 		if b.topo.Description == "" {
 			b.topo.Description = r.Description
 		}
-		for k, v := range r.Notes {
-			if b.topo.Notes == nil {
-				b.topo.Notes = map[string]string{}
-			}
-			if _, dup := b.topo.Notes[k]; dup {
-				b.add(r.Loc.at("notes."+k, "note %q is already given in another file", k))
-			}
-			b.topo.Notes[k] = v
-		}
+		b.explanations(r)
 	}
 	names := newNameSet(b)
 	for _, r := range raws {

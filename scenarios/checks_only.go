@@ -10,6 +10,7 @@ import (
 // LoadChecks reads the checks of files against a topology that came from
 // elsewhere (a live import): the files hold checks, and may name the
 // scenario, but describe no hosts, segments or endpoints of their own.
+// Their explanations are added to t, which a failed load leaves as it was.
 func LoadChecks(t *model.Topology, paths ...string) ([]Check, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no check files given")
@@ -33,7 +34,9 @@ func LoadChecks(t *model.Topology, paths ...string) ([]Check, error) {
 		b.hosts[h.Name] = h
 	}
 	var checks []Check
+	had := len(t.Explanations)
 	for _, r := range raws {
+		b.explanations(r)
 		for _, key := range []string{"hosts", "segments", "endpoints"} {
 			if r.Loc.has(key) {
 				b.add(r.Loc.at(key, "with a live source the file holds checks only: the topology is this machine's"))
@@ -44,6 +47,7 @@ func LoadChecks(t *model.Topology, paths ...string) ([]Check, error) {
 		}
 	}
 	if !b.errs.empty() {
+		t.Explanations = t.Explanations[:had]
 		return nil, b.errs.err()
 	}
 	return checks, nil

@@ -35,3 +35,34 @@ func TestLoadChecks(t *testing.T) {
 		}
 	}
 }
+
+// A live source takes a file's explanations too; a file that fails adds none.
+func TestLoadChecksExplanations(t *testing.T) {
+	sc, err := LoadExample(DefaultExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo := sc.Topology
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("explain:\n  - {node: 'br-*', text: a bridge}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("explain:\n  - {node: 'qr-*', text: a port}\n  - {step: Nope, text: t}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	had := len(topo.Explanations)
+	if _, err := LoadChecks(topo, good); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(topo.Explanations); n != had+1 || topo.Explanations[n-1].Text != "a bridge" {
+		t.Fatalf("after good.yaml: %d explanations, last %v", n, topo.Explanations[n-1])
+	}
+	if _, err := LoadChecks(topo, bad); err == nil || !strings.Contains(err.Error(), `bad.yaml:3:12: explain[1].step: unknown step kind "Nope"`) {
+		t.Errorf("bad.yaml: error %v", err)
+	}
+	if n := len(topo.Explanations); n != had+1 {
+		t.Errorf("a failed load left %d explanations, want %d", n, had+1)
+	}
+}

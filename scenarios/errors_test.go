@@ -17,7 +17,7 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml syntax", "hosts: [a\nsegments: {}\n", `bad.yaml:1: YAML syntax error: did not find expected ',' or ']'`},
 		{"two documents", "name: a\n---\nname: b\n", `bad.yaml:2:1: a second YAML document: want one scenario per file`},
 		{"top level is a list", "- a\n", `bad.yaml:1:1: want a mapping (key: value), got a list`},
-		{"unknown top key", "nmae: x\n", `bad.yaml:1:1: nmae: unknown key; want one of name, description, notes, segments, hosts, endpoints, checks`},
+		{"unknown top key", "nmae: x\n", `bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, checks, explain`},
 		{"unknown segment key", "segments:\n  provider:\n    gatway: 192.168.0.1\n", `bad.yaml:3:5: segments.provider.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream`},
 		{"duplicate key", "segments:\n  a: {}\n  a: {}\n", `bad.yaml:3:3: segments.a: duplicate key: already given at line 2`},
 		{"want a list", "segments:\n  a:\n    prefixes: 10.0.0.0/8\n", `bad.yaml:3:15: segments.a.prefixes: want a list, got "10.0.0.0/8"`},
@@ -64,6 +64,14 @@ func TestLoadErrors(t *testing.T) {
 		{"disable in an unknown namespace", "checks:\n  - name: c\n    from: 1.1.1.1\n    to: 2.2.2.2\n    disable: [{ns: 'h1:root', table: filter, rule: '-A FORWARD -j ACCEPT'}]\n    expect: {disposition: DENIED}\n",
 			`bad.yaml:5:20: checks[0].disable[0].ns: no host "h1": hosts are (none)`},
 		{"merge key", "segments:\n  a: &x {gateway: 10.0.0.1}\n  b:\n    <<: *x\n", `bad.yaml:4:5: segments.b.<<: merge keys (<<) are not supported: write the keys out`},
+		{"explain is a mapping", "explain: {node: x, text: t}\n", `bad.yaml:1:10: explain: want a list, got a mapping`},
+		{"explain unknown key", "explain:\n  - {nod: x, text: t}\n", `bad.yaml:2:6: explain[0].nod: unknown key; want one of node, step, text`},
+		{"explain without text", "explain:\n  - {node: x}\n", `bad.yaml:2:5: explain[0]: missing required key "text"`},
+		{"explain empty text", "explain:\n  - {node: x, text: ''}\n", `bad.yaml:2:21: explain[0].text: empty: want one to four plain sentences`},
+		{"explain without selector", "explain:\n  - text: t\n", `bad.yaml:2:5: explain[0]: want node, step or both: with neither, the note would show at every hop`},
+		{"explain empty item", "explain:\n  -\n", `bad.yaml:2:4: explain[0]: empty explanation: want node, step or both, and text`},
+		{"explain bad glob", "explain:\n  - {node: x, text: t}\n  - node: 'qrouter-['\n    text: t\n", `bad.yaml:3:11: explain[1].node: bad glob "qrouter-[": syntax error in pattern; want a pattern like qrouter-* or compute0:br-*`},
+		{"explain unknown step", "explain:\n  - {step: Neighbour, text: t}\n", `bad.yaml:2:12: explain[0].step: unknown step kind "Neighbour": want one of EnterPort, ExitPort, Netfilter, Conntrack, Route, Neighbor, BridgeFDB, OVSFlow, OVNStage, Transform, Encap, Decap, Deliver`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +90,7 @@ func TestLoadErrors(t *testing.T) {
 // mistake, not just the first.
 func TestLoadErrorsCollected(t *testing.T) {
 	_, err := Load("bad.yaml", []byte("nmae: x\nsegments:\n  a: {gatway: 1}\n"))
-	want := "bad.yaml:1:1: nmae: unknown key; want one of name, description, notes, segments, hosts, endpoints, checks\n" +
+	want := "bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, checks, explain\n" +
 		"bad.yaml:3:7: segments.a.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream"
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)

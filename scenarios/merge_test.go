@@ -47,7 +47,7 @@ func TestLoadFilesMerge(t *testing.T) {
 
 func TestLoadFilesDuplicate(t *testing.T) {
 	_, err := LoadFiles("testdata/dvr.yaml", "testdata/dup-host.yaml")
-	want := `testdata/dup-host.yaml:2:3: hosts.compute02: host "compute02" is already defined at testdata/dvr.yaml:15:3`
+	want := `testdata/dup-host.yaml:2:3: hosts.compute02: host "compute02" is already defined at testdata/dvr.yaml:13:3`
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}
@@ -97,4 +97,28 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal("no error and no topology")
 		}
 	})
+}
+
+// Explanations of merged files are concatenated in file order, each
+// pointing at its own file.
+func TestLoadFilesMergeExplanations(t *testing.T) {
+	sc, err := load([]namedData{
+		{"a.yaml", []byte("explain:\n  - {node: qrouter-*, text: router}\n  - {step: Encap, text: tunnel}\n")},
+		{"b.yaml", []byte("explain:\n  - node: 'fip-*'\n    step: Neighbor\n    text: >\n      proxy ARP\n")}, // its newline is trimmed
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range sc.Topology.Explanations {
+		got = append(got, e.Source.String()+" "+e.String())
+	}
+	want := []string{
+		"a.yaml:2 (explain[0]) qrouter-*: router",
+		"a.yaml:3 (explain[1]) * [Encap]: tunnel",
+		"b.yaml:2 (explain[0]) fip-* [Neighbor]: proxy ARP",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("explanations:\n got %q\nwant %q", got, want)
+	}
 }

@@ -5,14 +5,14 @@ package scenarios
 // and reports values it cannot read at the field's position.
 
 type rawScenario struct {
-	Loc         loc               `yaml:",loc"`
-	Name        string            `yaml:"name"`
-	Description string            `yaml:"description"`
-	Notes       map[string]string `yaml:"notes"`
-	Segments    []*rawSegment     `yaml:"segments,named"`
-	Hosts       []*rawHost        `yaml:"hosts,named"`
-	Endpoints   []*rawEndpoint    `yaml:"endpoints,named"`
-	Checks      []*rawCheck       `yaml:"checks"`
+	Loc         loc            `yaml:",loc"`
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description"`
+	Segments    []*rawSegment  `yaml:"segments,named"`
+	Hosts       []*rawHost     `yaml:"hosts,named"`
+	Endpoints   []*rawEndpoint `yaml:"endpoints,named"`
+	Checks      []*rawCheck    `yaml:"checks"`
+	Explain     []*rawExplain  `yaml:"explain"`
 }
 
 type rawSegment struct {
@@ -170,4 +170,11 @@ type rawExpect struct {
 	Src         string   `yaml:"src"`
 	Dst         string   `yaml:"dst"`
 	DecidedBy   string   `yaml:"decided-by"`
+}
+
+type rawExplain struct {
+	Loc  loc    `yaml:",loc"`
+	Node string `yaml:"node"`
+	Step string `yaml:"step"`
+	Text string `yaml:"text,required"`
 }

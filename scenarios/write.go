@@ -35,9 +35,6 @@ func Write(out io.Writer, t *model.Topology) error {
 	head := blockMap()
 	putStr(head, "name", t.Name)
 	putStr(head, "description", t.Description)
-	if len(t.Notes) > 0 {
-		put(head, "notes", stringMap(t.Notes, false))
-	}
 	sections = append(sections, head)
 	if len(t.Segments) > 0 {
 		sections = append(sections, single("segments", w.segments(t.Segments)))
@@ -47,6 +44,9 @@ func Write(out io.Writer, t *model.Topology) error {
 	}
 	if len(t.Endpoints) > 0 {
 		sections = append(sections, single("endpoints", w.endpoints(t.Endpoints)))
+	}
+	if len(t.Explanations) > 0 {
+		sections = append(sections, single("explain", w.explain(t.Explanations)))
 	}
 	if err := errors.Join(w.errs...); err != nil {
 		return err

@@ -18,13 +18,13 @@ import (
 // roundTrip is what a written scenario must keep: the JSON view, plus what
 // the view leaves out (link and raw types, FDB flags, ipset contents).
 type roundTrip struct {
-	View  model.TopologyView
-	Notes map[string]string
-	Extra []string
+	View         model.TopologyView
+	Explanations []model.Explanation
+	Extra        []string
 }
 
 func roundTripOf(t *model.Topology) roundTrip {
-	rt := roundTrip{View: t.View(), Notes: t.Notes}
+	rt := roundTrip{View: t.View(), Explanations: t.Explanations}
 	add := func(format string, args ...any) { rt.Extra = append(rt.Extra, fmt.Sprintf(format, args...)) }
 	for _, h := range t.Hosts {
 		for _, ns := range h.Namespaces {
@@ -211,8 +211,12 @@ func handBuilt(t *testing.T) *model.Topology {
 	topo := &model.Topology{
 		Name:        "hand-built",
 		Description: "two lines\nof description\n",
-		Notes:       map[string]string{"br0": "a bridge", "vx0": "true"},
-		Hosts:       []*model.Host{h},
+		Explanations: []model.Explanation{
+			{Node: "*:br-x", Step: "OVSFlow", Text: "a glob that starts with a star: quoted, or YAML reads an alias"},
+			{Step: "Neighbor", Text: "yes"},
+			{Node: "h1:blue", Text: "two lines:\nthe second one"},
+		},
+		Hosts: []*model.Host{h},
 		Segments: []*model.Segment{{Name: "lan", Prefixes: []netip.Prefix{mustPrefix("192.0.2.0/24")},
 			Gateway: netip.MustParseAddr("192.0.2.1"), GatewayMAC: mustMAC("02:00:00:00:00:fe"), Upstream: []netip.Prefix{mustPrefix("8.0.0.0/8")}}},
 		Endpoints: []*model.Endpoint{
@@ -241,7 +245,7 @@ func TestWriteHandBuiltRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-built +written and reloaded):\n%s\n%s", diff, data)
 	}
 	for _, s := range []string{"learned: true", "link-type: vxlan", "raw-type: dpdk", "proxy-arp: true", "rp-filter: 2",
-		"net.ipv4.conf.eth0.proxy_arp: 1", "link: root:tap0", "orphan:", "vx0: \"true\""} {
+		"net.ipv4.conf.eth0.proxy_arp: 1", "link: root:tap0", "orphan:", "node: '*:br-x'", "text: \"yes\""} {
 		if !strings.Contains(string(data), s) {
 			t.Errorf("written scenario lacks %q:\n%s", s, data)
 		}
@@ -269,6 +273,10 @@ func TestWriteRefuses(t *testing.T) {
 			`cannot write h1:blue: a root namespace must be named "root"`},
 		{"segment on a veth", func(t *model.Topology) { t.Hosts[0].Namespace("blue").Interface("veth1").SegmentName = "lan" },
 			`cannot write h1:blue:veth1: a veth interface on segment lan: only a physical interface attaches to a segment`},
+		{"explanation with a bad glob", func(t *model.Topology) { t.Explanations[1].Node = "br-[" },
+			`cannot write explain[1]: node: bad glob "br-[": syntax error in pattern; want a pattern like qrouter-* or compute0:br-*`},
+		{"explanation text with trailing space", func(t *model.Topology) { t.Explanations[0].Text += "\n" },
+			`cannot write explain[0]: text "a glob that starts with a star: quoted, or YAML reads an alias\n" starts or ends with space, which Load trims`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,60 +1,21 @@
 package trace_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/hopscope/hopscope/model/netfilter"
 	"github.com/hopscope/hopscope/scenarios"
 	"github.com/hopscope/hopscope/trace"
 )
 
-// neutronHost is a compute node whose root namespace holds the generated
-// Neutron hybrid-firewall ruleset for `ports` ports; the VM behind the last
-// port is reachable from a router namespace across its qbr bridge, so a
-// trace crosses br_netfilter's raw and filter walks of the whole ruleset.
+// neutronHost is scenarios.GenerateNeutronHost's engine and rule count.
 func neutronHost(b testing.TB, ports int) (*trace.Engine, int) {
 	b.Helper()
-	rules := netfilter.GenerateNeutronHost(ports)
-	k := ports - 1
-	tap := netfilter.PortTap(k)
-	id := strings.TrimPrefix(tap, "tap")
-	var y strings.Builder
-	fmt.Fprintf(&y, `name: bench
-hosts:
-  compute:
-    namespaces:
-      root:
-        sysctls: {net.ipv4.ip_forward: 1, net.bridge.bridge-nf-call-iptables: 1}
-        interfaces:
-          - {name: qbr%[1]s, kind: bridge}
-          - {name: %[2]s, kind: tap, master: qbr%[1]s}
-          - {name: qvb%[1]s, kind: veth, master: qbr%[1]s, peer: router:qr0}
-        iptables: |
-`, id, tap)
-	for _, line := range strings.Split(strings.TrimRight(rules, "\n"), "\n") {
-		y.WriteString("          " + line + "\n")
-	}
-	fmt.Fprintf(&y, `        ipsets: |
-          create NIPv4%[1]s hash:net family inet hashsize 1024 maxelem 65536
-          add NIPv4%[1]s 10.0.0.200
-`, id[:10])
-	fmt.Fprintf(&y, `      router:
-        sysctls: {net.ipv4.ip_forward: 1}
-        interfaces:
-          - {name: qr0, kind: veth, addresses: [10.0.0.1/8]}
-endpoints:
-  vm:
-    kind: vm
-    host: compute
-    interface: {name: eth0, addresses: [%s/8], link: %s}
-`, netfilter.PortAddr(k), tap)
-	sc, err := scenarios.Load("bench.yaml", []byte(y.String()))
+	sc, n, err := scenarios.GenerateNeutronHost(ports)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return trace.New(sc.Topology), strings.Count(rules, "\n-A ")
+	return trace.New(sc.Topology), n
 }
 
 // BenchmarkTrace100kRules: one trace through a host with over 100,000

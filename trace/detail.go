@@ -42,6 +42,7 @@ type RuleHit struct {
 	Num    int    `json:"num"`
 	Rule   string `json:"rule"`
 	Effect string `json:"effect"`
+	Object any    `json:"-"` // the *netfilter.Rule, for a what-if (see Toggle)
 }
 
 // ConntrackDetail: the connection-tracking state of the packet in one namespace.

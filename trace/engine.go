@@ -133,3 +133,11 @@ func nsNode(ns *model.Namespace) NodeRef {
 func srcRef(text string, s model.Source) *SourceRef {
 	return &SourceRef{Text: text, Location: s.String()}
 }
+
+// object is p as a Step.Object: nil, not a typed nil, when p is nil.
+func object[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}

@@ -41,6 +41,9 @@ func (r *run) arrive(c *cur, y *model.Interface, p Packet) {
 		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: y.Ref() + " is down"}, p)
 	case y.Kind == model.IfOther:
 		r.unsupportedLink(c, y, p)
+	case y.Master != nil && y.Master.Down:
+		// A bridge whose device is down forwards nothing: its ports are disabled.
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: y.Master.Ref() + " is down"}, p)
 	case y.Master != nil:
 		r.bridgeIn(c, y.Master, y, p)
 	case y.OVSPort != nil && y.OVSPort.Type == model.OVSSystem:
@@ -59,12 +62,12 @@ func (r *run) bridgeIn(c *cur, br *model.Interface, in *model.Interface, p Packe
 	if !r.enter(c, node, p) {
 		return
 	}
-	inName := "the bridge's own stack"
+	inName, inObj := "the bridge's own stack", br
 	if in != nil {
-		inName = in.Name
+		inName, inObj = in.Name, in
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: "entered " + br.Name + " from " + inName,
-		Detail: &PortDetail{Port: inName, VLAN: p.VLAN}})
+		Detail: &PortDetail{Port: inName, VLAN: p.VLAN}, Object: inObj})
 	v, ok := bridgeIngressVLANOK(br, in, p.VLAN)
 	if !ok {
 		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
@@ -128,7 +131,7 @@ func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16, pr 
 	}
 	var all []*model.Interface
 	for _, o := range br.Bridge.Ports {
-		if o == in {
+		if o == in || o.Down { // a port without link is disabled: nothing goes out of it
 			continue
 		}
 		ev, ok := bridgeEgress(o, v)
@@ -150,7 +153,7 @@ func (r *run) bridgeLookup(br, in *model.Interface, mac model.MAC, v uint16, pr 
 func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) {
 	if o == nil {
 		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "up to " + br.Name + "'s own stack",
-			Detail: &PortDetail{Port: "local"}})
+			Detail: &PortDetail{Port: "local"}, Object: br})
 		physIn := ""
 		if br.NS.BridgeNFCallIptables && in != nil {
 			physIn = in.Name // br_netfilter lets physdev see the port of a routed frame too
@@ -181,7 +184,7 @@ func (r *run) bridgeOut(c *cur, br, in, o *model.Interface, p Packet, v uint16) 
 	before := q
 	q.VLAN = ev
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "out of " + o.Name + describeMedium(o),
-		Detail: &PortDetail{Port: o.Name, Peer: describeMedium(o), VLAN: ev}, Diff: diff(before, q)})
+		Detail: &PortDetail{Port: o.Name, Peer: describeMedium(o), VLAN: ev}, Diff: diff(before, q), Object: o})
 	r.emit(c, o, q)
 }
 
@@ -192,6 +195,10 @@ func (r *run) ovsIn(c *cur, in *model.OVSPort, p Packet) { r.ovsInTun(c, in, p, 
 // or one crossing a patch port): a bridge with flows runs its OpenFlow
 // pipeline; one without is a NORMAL learning switch.
 func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
+	if in.Down {
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: portDown(in), Object: in}, p)
+		return
+	}
 	b := in.Bridge
 	node := NodeRef{Kind: NodeOVSBridge, Host: b.Host.Name, Name: b.Name, Role: "ovs"}
 	if !r.enter(c, node, p) {
@@ -207,7 +214,7 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 		}
 		st := stateOf(in, p, tun)
 		c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why, Source: srcRef(in.String(), in.Source),
-			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN, OpenFlow: st.String()}})
+			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN, OpenFlow: st.String()}, Object: in})
 		r.ofIn(c, in, p, tun, st)
 		return
 	}
@@ -218,7 +225,7 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 		why += fmt.Sprintf(", trunk port: VLAN %d", iv)
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why, Source: srcRef(in.String(), in.Source),
-		Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}})
+		Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}, Object: in})
 	if !ok {
 		r.finish(c, Dropped, Step{Kind: BridgeFDB, Action: DroppedAction,
 			Why: fmt.Sprintf("port %s does not admit a frame tagged %d (tag %d, trunks %v)", in.Name, p.VLAN, in.Tag, in.Trunks)}, p)
@@ -274,7 +281,7 @@ func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16, pr probe) (
 	}
 	var all []*model.OVSPort
 	for _, q := range in.Bridge.Ports {
-		if q == in || !q.CarriesVLAN(iv) {
+		if q == in || q.Down || !q.CarriesVLAN(iv) { // NORMAL never outputs to a down port
 			continue
 		}
 		all = append(all, q)
@@ -289,6 +296,10 @@ func (r *run) ovsLookup(in *model.OVSPort, mac model.MAC, iv uint16, pr probe) (
 // peer bridge, up an internal port, onto a system port's wire, or into a
 // tunnel. before is the frame as it entered, for the diff.
 func (r *run) portOut(c *cur, o *model.OVSPort, before, q Packet, tun tunMeta) {
+	if o.Down {
+		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: portDown(o), Object: o}, q)
+		return
+	}
 	where := ""
 	switch o.Type {
 	case model.OVSPatch:
@@ -299,7 +310,7 @@ func (r *run) portOut(c *cur, o *model.OVSPort, before, q Packet, tun tunMeta) {
 		}
 	}
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "out of port " + o.Name + where,
-		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name, VLAN: q.VLAN}, Diff: diff(before, q)})
+		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name, VLAN: q.VLAN}, Diff: diff(before, q), Object: o})
 	switch o.Type {
 	case model.OVSPatch:
 		if o.Peer == nil {
@@ -312,6 +323,10 @@ func (r *run) portOut(c *cur, o *model.OVSPort, before, q Packet, tun tunMeta) {
 	case model.OVSInternalPort:
 		if o.Iface == nil {
 			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: "internal port " + o.Name + " has no device in the model"}, q)
+			return
+		}
+		if o.Iface.Down {
+			r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction, Why: o.Iface.Ref() + " is down", Object: o.Iface}, q)
 			return
 		}
 		r.receive(c, o.Iface, q, "")
@@ -337,7 +352,7 @@ func (r *run) segmentIn(c *cur, seg *model.Segment, from *model.Interface, p Pac
 		fromName = from.Ref()
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: "onto segment " + seg.Name + " from " + fromName,
-		Detail: &PortDetail{Port: fromName}})
+		Detail: &PortDetail{Port: fromName}, Object: object(from)})
 	c.tr.endSeg = seg
 	if p.DstMAC == r.e.gatewayMAC(seg) {
 		r.finish(c, Exited, Step{Kind: Deliver, Action: ExitedAction,
@@ -380,7 +395,10 @@ func (r *run) segmentForward(c *cur, seg *model.Segment, from *model.Interface, 
 		if len(outs) > 1 {
 			cc = c.fork("flood to " + n.Ref())
 		}
-		cc.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "to " + n.Ref(), Detail: &PortDetail{Port: n.Ref()}})
+		cc.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "to " + n.Ref(), Detail: &PortDetail{Port: n.Ref()}, Object: n})
 		r.arrive(cc, n, p)
 	}
 }
+
+// portDown is why nothing crosses OVS port p: only a what-if sets Down.
+func portDown(p *model.OVSPort) string { return "port " + p.Ref() + " is down (a what-if)" }

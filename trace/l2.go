@@ -107,7 +107,7 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 	case opArrive:
 		y := k.iface
 		switch {
-		case y.Down:
+		case y.Down, y.Master != nil && y.Master.Down:
 			return nil, nil
 		case y.Master != nil:
 			br := y.Master
@@ -131,6 +131,9 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 			return nil, []terminal{{iface: y}}
 		}
 	case opOVSIn:
+		if k.port.Down {
+			return nil, nil
+		}
 		if k.port.Bridge.Flows != nil {
 			return flowsNext(k)
 		}
@@ -158,6 +161,9 @@ func normalNext(in *model.OVSPort, iv uint16, tun uint64, pr probe) []l2Key {
 
 // portNext follows a frame leaving port q with VLAN wire on the wire.
 func portNext(q *model.OVSPort, wire uint16, tun uint64, pr probe) ([]l2Key, []terminal) {
+	if q.Down {
+		return nil, nil
+	}
 	switch q.Type {
 	case model.OVSPatch:
 		if q.Peer != nil {

@@ -87,7 +87,7 @@ func (r *run) evalTable(c *cur, ns *model.Namespace, h hook, t *netfilter.Table,
 	d := &NetfilterDetail{Hook: h.String(), Table: t.Name, Chain: out.Chain, Verdict: out.Verdict.String(),
 		Policy: out.Policy, Bridged: io.bridged}
 	for _, hit := range out.Hits {
-		d.Hits = append(d.Hits, RuleHit{Chain: hit.Rule.Chain, Num: hit.Rule.Num, Rule: hit.Rule.Text, Effect: hit.Effect})
+		d.Hits = append(d.Hits, RuleHit{Chain: hit.Rule.Chain, Num: hit.Rule.Num, Rule: hit.Rule.Text, Effect: hit.Effect, Object: hit.Rule})
 	}
 	where := fmt.Sprintf("%s %s", t.Name, h)
 	if io.bridged {
@@ -99,7 +99,8 @@ func (r *run) evalTable(c *cur, ns *model.Namespace, h hook, t *netfilter.Table,
 		decided = fmt.Sprintf("rule %d of %s", out.Rule.Num, out.Rule.Chain)
 		src = &SourceRef{Text: out.Rule.Text, Location: ruleLocation(ns, t, out.Rule)}
 	}
-	step := Step{Kind: Netfilter, Source: src, Detail: d}
+	obj := object(out.Rule)
+	step := Step{Kind: Netfilter, Source: src, Detail: d, Object: obj}
 	switch out.Verdict {
 	case netfilter.VerdictAccept, netfilter.VerdictReturn:
 		step.Action, step.Why = Permitted, fmt.Sprintf("%s: %s: ACCEPT", where, decided)
@@ -112,14 +113,14 @@ func (r *run) evalTable(c *cur, ns *model.Namespace, h hook, t *netfilter.Table,
 			step.Why += fmt.Sprintf(" (%s)", out.Rule.Text)
 		}
 		c.tr.add(step)
-		r.finish(c, Denied, Step{Kind: Deliver, Action: DeniedAction, Why: step.Why, Source: src}, q)
+		r.finish(c, Denied, Step{Kind: Deliver, Action: DeniedAction, Why: step.Why, Source: src, Object: obj}, q)
 		return q, false
 	case netfilter.VerdictNAT:
 		nq, err := r.applyNAT(ns, out.NAT, q, io)
 		if err != nil {
 			step.Action, step.Why = UnsupportedAction, fmt.Sprintf("%s: %s: %v", where, decided, err)
 			c.tr.add(step)
-			r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction, Why: step.Why, Source: src}, q)
+			r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction, Why: step.Why, Source: src, Object: obj}, q)
 			return q, false
 		}
 		step.Action, step.Why = Transformed, fmt.Sprintf("%s: %s: %s", where, decided, strings.TrimPrefix(natText(out.Rule), "-j "))
@@ -128,7 +129,7 @@ func (r *run) evalTable(c *cur, ns *model.Namespace, h hook, t *netfilter.Table,
 	default:
 		step.Action, step.Why = UnsupportedAction, fmt.Sprintf("%s: the model cannot evaluate %q", where, out.Unsupported)
 		c.tr.add(step)
-		r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction, Why: step.Why, Source: src}, q)
+		r.finish(c, Unsupported, Step{Kind: Deliver, Action: UnsupportedAction, Why: step.Why, Source: src, Object: obj}, q)
 		return q, false
 	}
 	if step.Diff == nil {

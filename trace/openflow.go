@@ -3,6 +3,7 @@ package trace
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/hopscope/hopscope/model"
@@ -114,7 +115,7 @@ func (t *xlator) table(n uint8, depth int) {
 	}
 	if res.Unknown != nil && (res.Flow == nil || res.Unknown.Priority >= res.Flow.Priority) {
 		f := res.Unknown
-		t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
+		t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f), Object: t.object(f),
 			Why:    fmt.Sprintf("%s table %d: flow %q may match, but the model does not evaluate %s", t.b.Name, n, f.String(), strings.Join(f.Unknown, ", ")),
 			Detail: t.detail(f)})
 		return
@@ -140,7 +141,7 @@ func (t *xlator) table(n uint8, depth int) {
 		why += fmt.Sprintf(" (conjunction: %d clauses matched)", len(res.Clauses))
 	}
 	t.cur = len(t.x.steps)
-	t.step(Step{Kind: OVSFlow, Action: Forwarded, Why: why + " -> " + t.acts(f), Source: t.src(f), Detail: t.detail(f)})
+	t.step(Step{Kind: OVSFlow, Action: Forwarded, Why: why + " -> " + t.acts(f), Source: t.src(f), Object: t.object(f), Detail: t.detail(f)})
 	t.actions(f, f.Actions, n, depth)
 	t.credit()
 	t.cur = parent
@@ -194,7 +195,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 		case openflow.Flood, openflow.All:
 			in := uint32(t.st.Get(openflow.InPort))
 			for _, q := range t.b.Ports {
-				if uint32(q.OFPort) != in || a.Kind == openflow.All {
+				if !q.Down && (uint32(q.OFPort) != in || a.Kind == openflow.All) {
 					t.x.outs = append(t.x.outs, ofOut{kind: outPort, port: q, st: t.st})
 				}
 			}
@@ -218,7 +219,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 			t.st.Set(openflow.VlanTCI, 0x1000|(a.Value&0xfff)|(t.st.Get(openflow.VlanTCI)&0xe000))
 		case openflow.PushVlan:
 			if t.st.Get(openflow.VlanTCI)&0x1000 != 0 {
-				t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
+				t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f), Object: t.object(f),
 					Why: fmt.Sprintf("%s table %d: %s on a frame that is already tagged: a second VLAN tag (QinQ) is not modelled", t.b.Name, n, a.Raw)})
 				return
 			}
@@ -230,7 +231,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 			if ttl <= 1 {
 				// OVS stops this flow's action list only; a resubmitting
 				// caller goes on with its own actions.
-				t.step(Step{Kind: OVSFlow, Action: DroppedAction, Source: t.src(f),
+				t.step(Step{Kind: OVSFlow, Action: DroppedAction, Source: t.src(f), Object: t.object(f),
 					Why: fmt.Sprintf("%s table %d: dec_ttl with TTL %d: the rest of this flow's actions are skipped (a controller asking for invalid_ttl would be told)", t.b.Name, n, ttl)})
 				return
 			}
@@ -260,7 +261,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 		case openflow.Controller:
 			t.x.outs = append(t.x.outs, ofOut{kind: outController, st: t.st})
 		default:
-			t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
+			t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f), Object: t.object(f),
 				Why: fmt.Sprintf("%s table %d: the model does not interpret the action %q", t.b.Name, n, a.Raw)})
 			return
 		}
@@ -275,7 +276,7 @@ func (t *xlator) actions(f *openflow.Flow, acts []openflow.Action, n uint8, dept
 func (t *xlator) ct(f *openflow.Flow, a openflow.Action) bool {
 	ct := a.CT
 	if ct.NAT != nil || ct.Alg != "" {
-		t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f),
+		t.fail(Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Source: t.src(f), Object: t.object(f),
 			Why: fmt.Sprintf("%s: %q: connection tracking with NAT or an ALG is not modelled in OpenFlow pipelines", t.b.Name, a.Raw)})
 		return false
 	}
@@ -320,6 +321,11 @@ func (t *xlator) output(n uint32, inPort bool) {
 		t.step(Step{Kind: OVSFlow, Action: DroppedAction, Why: fmt.Sprintf("%s: output:%d is the input port: OVS skips it (output:in_port would send it back)", t.b.Name, n)})
 		return
 	}
+	if q.Down {
+		t.x.why = portDown(q) + ": nothing sent"
+		t.step(Step{Kind: OVSFlow, Action: DroppedAction, Why: fmt.Sprintf("%s: output:%d: %s", t.b.Name, n, t.x.why), Object: q})
+		return
+	}
 	t.x.outs = append(t.x.outs, ofOut{kind: outPort, port: q, st: t.st})
 }
 
@@ -346,11 +352,18 @@ func (t *xlator) src(f *openflow.Flow) *SourceRef {
 	return srcRef(text, s)
 }
 
-// texts is a flow's printed match ("any packet" when empty) and actions.
+// text is a flow's printed match and actions, cached.
 func (t *xlator) text(f *openflow.Flow) [2]string {
 	if v, ok := t.texts[f]; ok {
 		return v
 	}
+	v := flowText(f)
+	t.texts[f] = v
+	return v
+}
+
+// flowText is a flow's printed match ("any packet" when empty) and actions.
+func flowText(f *openflow.Flow) [2]string {
 	m := f.MatchString()
 	if m == "" {
 		m = "any packet"
@@ -366,9 +379,16 @@ func (t *xlator) text(f *openflow.Flow) [2]string {
 	if acts == "" {
 		acts = "drop"
 	}
-	v := [2]string{m, acts}
-	t.texts[f] = v
-	return v
+	return [2]string{m, acts}
+}
+
+// object is f as a Step.Object: nil for a flow a learn action added
+// during this run, which the next run would add again.
+func (t *xlator) object(f *openflow.Flow) any {
+	if t.learned != nil && slices.Contains(t.learned.All(), f) {
+		return nil
+	}
+	return f
 }
 
 func (t *xlator) match(f *openflow.Flow) string { return t.text(f)[0] }

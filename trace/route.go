@@ -78,11 +78,14 @@ func ruleMatches(r *model.Rule, k flowKey) bool {
 }
 
 // longestMatch finds the most specific route to dst in one table; among
-// equally specific ones the lowest metric wins, then the first listed.
+// equally specific ones the lowest metric wins, then the first listed. A
+// switched-off route (a what-if) is skipped as if deleted, and so is a
+// unicast route whose every next hop's device is down, as the kernel
+// flushes them.
 func longestMatch(ns *model.Namespace, table int, dst netip.Addr) *model.Route {
 	var best *model.Route
 	for _, r := range ns.Routes {
-		if r.Table != table || !r.Dst.Masked().Contains(dst) {
+		if r.Table != table || r.Disabled || !r.Dst.Masked().Contains(dst) || linkDown(r) {
 			continue
 		}
 		if best == nil || r.Dst.Bits() > best.Dst.Bits() ||
@@ -138,4 +141,18 @@ func sourceFor(rt *model.Route, nh model.Nexthop) netip.Addr {
 	}
 	a, _ := nh.Iface.PrimaryAddr()
 	return a
+}
+
+// linkDown reports whether unicast route r only leads out of devices that
+// are down.
+func linkDown(r *model.Route) bool {
+	if r.Type != model.RouteUnicast || len(r.Nexthops) == 0 {
+		return false
+	}
+	for _, nh := range r.Nexthops {
+		if nh.Iface == nil || !nh.Iface.Down {
+			return false
+		}
+	}
+	return true
 }

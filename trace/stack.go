@@ -69,7 +69,7 @@ func (r *run) receive(c *cur, y *model.Interface, p Packet, physIn string) {
 		return
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: "arrived on " + y.Name,
-		Detail: &PortDetail{Port: y.Name, VLAN: p.VLAN}})
+		Detail: &PortDetail{Port: y.Name, VLAN: p.VLAN}, Object: y})
 	if p.DstMAC != r.e.mac(y) && !p.DstMAC.IsMulticast() {
 		r.finish(c, Dropped, Step{Kind: Deliver, Action: DroppedAction,
 			Why: fmt.Sprintf("frame is for %s, not %s's MAC %s: the kernel ignores it", p.DstMAC, y.Name, r.e.mac(y))}, p)
@@ -128,7 +128,7 @@ func (r *run) postroute(c *cur, ns *model.Namespace, p Packet, rt *model.Route, 
 	out := nh.Iface
 	if out == nil {
 		r.finish(c, NoRoute, Step{Kind: Route, Action: NoRouteAction,
-			Why: fmt.Sprintf("route %q names no device", rt.String()), Source: srcRef(rt.String(), rt.Source)}, p)
+			Why: fmt.Sprintf("route %q names no device", rt.String()), Source: srcRef(rt.String(), rt.Source), Object: rt}, p)
 		return
 	}
 	p, ok := r.hook(c, ns, hookPostrouting, p, hookIO{out: out.Name, gw: nh.Gateway})
@@ -153,7 +153,7 @@ func (r *run) postroute(c *cur, ns *model.Namespace, p Packet, rt *model.Route, 
 func (r *run) transmit(c *cur, out *model.Interface, before, p Packet) {
 	peer := describeMedium(out)
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "sent out of " + out.Name + peer,
-		Detail: &PortDetail{Port: out.Name, Peer: peer, VLAN: p.VLAN}, Diff: diff(before, p)})
+		Detail: &PortDetail{Port: out.Name, Peer: peer, VLAN: p.VLAN}, Diff: diff(before, p), Object: out})
 	r.emit(c, out, p)
 }
 
@@ -212,19 +212,19 @@ func (r *run) route(c *cur, ns *model.Namespace, p Packet, iif string) (routeRes
 	switch rt.Type {
 	case model.RouteBlackhole, model.RouteUnreachable, model.RouteProhibit:
 		r.finish(c, NullRouted, Step{Kind: Route, Action: Failed,
-			Why: fmt.Sprintf("%s route %q in table %s", rt.Type, rt.String(), model.TableName(rt.Table)), Source: srcRef(rt.String(), rt.Source), Detail: d}, p)
+			Why: fmt.Sprintf("%s route %q in table %s", rt.Type, rt.String(), model.TableName(rt.Table)), Source: srcRef(rt.String(), rt.Source), Detail: d, Object: rt}, p)
 		return res, false
 	case model.RouteUnicast, model.RouteLocal, model.RouteBroadcast:
 	default:
 		r.finish(c, Unsupported, Step{Kind: Route, Action: UnsupportedAction,
-			Why: fmt.Sprintf("route type %s is not modelled: %q", rt.Type, rt.String()), Source: srcRef(rt.String(), rt.Source)}, p)
+			Why: fmt.Sprintf("route type %s is not modelled: %q", rt.Type, rt.String()), Source: srcRef(rt.String(), rt.Source), Object: rt}, p)
 		return res, false
 	}
 	why := describeRoute(res)
 	if d.Local {
 		why = fmt.Sprintf("ip rule %q chose table %s: %s is local (%q)", trimPrio(res.rule.String()), d.Table, p.Dst, rt.String())
 	}
-	c.tr.add(Step{Kind: Route, Action: Resolved, Why: why, Source: srcRef(rt.String(), rt.Source), Detail: d})
+	c.tr.add(Step{Kind: Route, Action: Resolved, Why: why, Source: srcRef(rt.String(), rt.Source), Detail: d, Object: rt})
 	return res, true
 }
 

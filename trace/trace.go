@@ -57,6 +57,11 @@ type Step struct {
 	Source *SourceRef  `json:"source,omitempty"`
 	Detail StepDetail  `json:"detail,omitempty"`
 	Diff   []FieldDiff `json:"diff,omitempty"`
+	// Object is the configuration object that decided the step, when it
+	// is one a what-if can switch off (see Toggle): a *netfilter.Rule,
+	// *openflow.Flow, *model.Route, *model.Interface or *model.OVSPort.
+	// nil otherwise, and never a typed nil.
+	Object any `json:"-"`
 }
 
 // SourceRef is the configuration that decided a step: its text and where it came from.

@@ -169,7 +169,7 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 		return
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("from bridge %s into %s port %s", o.Bridge.Name, o.Type, o.Name),
-		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name}})
+		Source: srcRef(o.String(), o.Source), Detail: &PortDetail{Port: o.Name}, Object: o})
 	key := OutKey(o, tun.id)
 	remote := optAddr(o, "remote_ip")
 	if o.Options["remote_ip"] == "flow" {
@@ -202,7 +202,7 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 	c.tr.add(Step{Kind: Encap, Action: Encapsulated, Detail: d,
 		Why: fmt.Sprintf("%s encapsulation, %s %d: outer %s > %s, inner %s", o.Type, keyName(o), key, addrOrRouted(outer.Src), remote, innerText(inner))})
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "to " + h.Name + "'s root namespace, which routes the outer packet (the underlay)",
-		Detail: &PortDetail{Port: o.Name}})
+		Detail: &PortDetail{Port: o.Name}, Object: o})
 	r.localOut(c, h.Root(), outer)
 }
 
@@ -222,17 +222,17 @@ func (r *run) decap(c *cur, ns *model.Namespace, outer Packet) bool {
 		return true
 	}
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: fmt.Sprintf("%s packet for %s port %s", e.Type, e.Type, q.Name),
-		Detail: &PortDetail{Port: q.Name}})
+		Detail: &PortDetail{Port: q.Name}, Object: q})
 	node := NodeRef{Kind: NodeTunnel, Host: ns.Host.Name, Name: q.Name, Role: q.Type.String()}
 	if !r.enter(c, node, outer) {
 		return true
 	}
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("%s > %s arrived at %s port %s", outer.Src, outer.Dst, q.Type, q.Name),
-		Source: srcRef(q.String(), q.Source), Detail: &PortDetail{Port: q.Name}})
+		Source: srcRef(q.String(), q.Source), Detail: &PortDetail{Port: q.Name}, Object: q})
 	d := &EncapDetail{Type: e.Type, Key: e.Key, OuterSrc: outer.Src.String(), OuterDst: outer.Dst.String(), DstPort: outer.DstPort, Inner: innerText(e.Inner)}
 	c.tr.add(Step{Kind: Decap, Action: Decapsulated, Detail: d,
 		Why: fmt.Sprintf("decapsulated: %s %d, inner %s; tun_id=%#x, tun_src=%s, tun_dst=%s", keyName(q), e.Key, innerText(e.Inner), e.Key, outer.Src, outer.Dst)})
-	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "into bridge " + q.Bridge.Name, Detail: &PortDetail{Port: q.Name}})
+	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "into bridge " + q.Bridge.Name, Detail: &PortDetail{Port: q.Name}, Object: q})
 	r.ovsInTun(c, q, e.Inner, tunMeta{id: e.Key, src: outer.Src, dst: outer.Dst})
 	return true
 }

@@ -37,7 +37,7 @@ func TestExitCodes(t *testing.T) {
 		{"VLAN out of range", append([]string{"trace", "--from", "cy2-compute02:br-int:qvo8aa5e3b4-6c", "--to", "172.12.10.1", "--vlan", "5000"}, ex...), 2, "", "--vlan 5000: want a VLAN id 1-4095"},
 		{"VLAN without a bridge port", append([]string{"trace", "--from", "test", "--to", "internet", "--vlan", "5"}, ex...), 2, "", "--vlan: only a frame injected at an OVS bridge port"},
 		{"injected at a bridge port", append([]string{"trace", "--from", "cy2-compute02:br-int:qvo8aa5e3b4-6c", "--to", "172.12.10.1", "--src-ip", "172.12.10.4", "--src-mac", "fa:16:3e:ae:b3:e7"}, ex...), 0, "=> DELIVERED", ""},
-		{"bad output", append([]string{"trace", "--from", "test", "--to", "internet", "-o", "xml"}, ex...), 2, "", `-o "xml": want text or json`},
+		{"bad output", append([]string{"trace", "--from", "test", "--to", "internet", "-o", "xml"}, ex...), 2, "", `-o "xml": want text, json or pcap`},
 		{"unknown example", []string{"trace", "--example", "nope", "--from", "a", "--to", "b"}, 2, "", "nope"},
 		{"no source", []string{"trace", "--from", "a", "--to", "b"}, 2, "", "no source: give -f FILE or --example NAME"},
 		{"two sources", []string{"show", "--example", "dvr-floating-ip", "-f", "x.yaml"}, 2, "", "give one source"},

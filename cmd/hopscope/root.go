@@ -22,20 +22,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Long: `hopscope steps a synthetic packet through namespaces, iptables, routing and
 ip rules, ARP, Linux bridges and Open vSwitch, and explains every hop.
 
-With no subcommand it shows the default example (` + scenarios.DefaultExample + `) and the
-traces you can try on it.`,
+With no subcommand it opens the terminal UI on the default example
+(` + scenarios.DefaultExample + `); when not on a terminal it describes that example and
+the traces you can try on it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return welcome(cmd.OutOrStdout())
+			if !isTerminal(cmd.OutOrStdout()) {
+				return welcome(cmd.OutOrStdout())
+			}
+			sc, err := scenarios.LoadExample(scenarios.DefaultExample)
+			if err != nil {
+				return err
+			}
+			return runTUI(sc, "the example "+scenarios.DefaultExample, cmd.OutOrStdout())
 		},
 	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(traceCmd(), checkCmd(), showCmd(), importCmd(), labCmd())
+	root.AddCommand(traceCmd(), checkCmd(), showCmd(), tuiCmd(), importCmd(), labCmd())
 	err := root.ExecuteContext(ctx)
 	var ee *exitError
 	if err != nil && !errors.As(err, &ee) {

@@ -1,15 +1,17 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/trace"
+	"github.com/hopscope/hopscope/trace/frame"
 )
 
 type traceFlags struct {
@@ -36,6 +38,10 @@ address (the interface that owns it). An address no interface owns is
 outside the topology: a trace to it exits through a segment's gateway, a
 trace from it enters through the segment that leads to it.
 
+-o pcap writes each hop's packet, as it arrived there, as an Ethernet frame
+(tunnel packets with their VXLAN, Geneve or GRE headers) for tcpdump or
+Wireshark: redirect it to a file.
+
 Exit status: 0 delivered or exited, 1 not, 2 bad input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrace(cmd, f) },
@@ -52,7 +58,7 @@ Exit status: 0 delivered or exited, 1 not, 2 bad input.`,
 	fl.StringVar(&f.dstMAC, "dst-mac", "", "destination MAC of the first frame")
 	fl.Uint16Var(&f.vlan, "vlan", 0, "VLAN tag, for injecting at a bridge port")
 	fl.BoolVar(&f.reply, "reply", false, "also trace the answer back through the forward connection")
-	fl.StringVarP(&f.output, "output", "o", "text", "text or json")
+	fl.StringVarP(&f.output, "output", "o", "text", "text, json or pcap (each hop's packet as a frame; replies after the forward traces)")
 	return cmd
 }
 
@@ -90,25 +96,15 @@ func (f *traceFlags) request() (trace.Request, error) {
 	return req, nil
 }
 
-// traceOutput is the JSON document `trace -o json` writes.
-type traceOutput struct {
-	Request traceRequestJSON `json:"request"`
-	Traces  []*trace.Trace   `json:"traces"`
-	Reply   []*trace.Trace   `json:"reply,omitempty"`
-}
-
-type traceRequestJSON struct {
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Proto   string `json:"proto"`
-	SrcPort uint16 `json:"src_port,omitempty"`
-	DstPort uint16 `json:"dst_port,omitempty"`
-	Reply   bool   `json:"reply,omitempty"`
-}
-
 func runTrace(cmd *cobra.Command, f *traceFlags) error {
-	if f.output != "text" && f.output != "json" {
-		return badInput(fmt.Errorf("-o %q: want text or json", f.output))
+	switch f.output {
+	case "text", "json":
+	case "pcap":
+		if isTerminal(cmd.OutOrStdout()) {
+			return badInput(errors.New("-o pcap writes binary: redirect it to a file (hopscope trace ... -o pcap > trace.pcap)"))
+		}
+	default:
+		return badInput(fmt.Errorf("-o %q: want text, json or pcap", f.output))
 	}
 	req, err := f.request()
 	if err != nil {
@@ -130,25 +126,8 @@ func runTrace(cmd *cobra.Command, f *traceFlags) error {
 		reply, replyErr = e.Reply(fwd)
 		judged = reply
 	}
-	w := cmd.OutOrStdout()
-	if f.output == "json" {
-		out := traceOutput{Request: traceRequestJSON{From: f.from, To: f.to, Proto: trace.ProtoName(req.Proto),
-			SrcPort: req.SrcPort, DstPort: req.DstPort, Reply: f.reply}, Traces: fwd, Reply: reply}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	} else {
-		if err := trace.WriteText(w, fwd); err != nil {
-			return err
-		}
-		if f.reply && replyErr == nil {
-			fmt.Fprintln(w, "════ reply ════")
-			if err := trace.WriteText(w, reply); err != nil {
-				return err
-			}
-		}
+	if err := writeTraces(cmd.OutOrStdout(), f, req, fwd, reply, replyErr); err != nil {
+		return err
 	}
 	if replyErr != nil {
 		return &exitError{code: 1, err: fmt.Errorf("--reply: %w", replyErr)}
@@ -159,4 +138,21 @@ func runTrace(cmd *cobra.Command, f *traceFlags) error {
 		}
 	}
 	return &exitError{code: 1}
+}
+
+// writeTraces prints the forward traces and, with --reply, the reply ones
+// in the -o format.
+func writeTraces(w io.Writer, f *traceFlags, req trace.Request, fwd, reply []*trace.Trace, replyErr error) error {
+	if replyErr != nil {
+		reply = nil
+	}
+	rep := trace.NewReport(req, fwd, reply)
+	rep.Request.Reply = f.reply
+	switch f.output {
+	case "json":
+		return rep.WriteJSON(w)
+	case "pcap":
+		return frame.WritePcap(w, append(slices.Clip(fwd), reply...))
+	}
+	return rep.WriteText(w)
 }

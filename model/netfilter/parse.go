@@ -173,7 +173,7 @@ func (p *parser) parseRule(text string) error {
 	if c == nil {
 		return p.errf("chain %s not declared in table %s", toks[1].s, p.table.Name)
 	}
-	r := &Rule{Chain: c.Name, Num: len(c.Rules) + 1, Line: p.line, Text: text}
+	r := &Rule{Chain: c.Name, Num: len(c.Rules) + 1, Line: p.line, Text: text, table: p.table}
 	rp := ruleParser{parser: p, toks: toks, i: 2, rule: r}
 	if err := rp.parse(); err != nil {
 		return err

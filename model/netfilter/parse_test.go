@@ -420,12 +420,13 @@ func TestParseErrors(t *testing.T) {
 // the source position and original spelling of rules.
 var sameRuleset = cmp.Options{
 	cmpopts.IgnoreFields(Rule{}, "Line", "Text"),
-	cmpopts.IgnoreUnexported(Chain{}),
+	cmpopts.IgnoreUnexported(Chain{}, Rule{}),
 	cmpopts.EquateEmpty(),
 	netipOpts,
 }
 
-var netipOpts = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
+// netipOpts compares addresses by value and ignores a rule's table back-pointer.
+var netipOpts = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.IgnoreUnexported(Rule{})}
 
 func TestRoundTrip(t *testing.T) {
 	inputs := map[string]string{"generated": GenerateNeutronHost(20)}
@@ -476,6 +477,23 @@ func TestFindRule(t *testing.T) {
 				t.Errorf("line %d, want %d", got, tt.wantLine)
 			}
 		})
+	}
+}
+
+// TestRuleTable: a parsed rule knows its table, and the owner its ruleset
+// is given, so that it can be named alone.
+func TestRuleTable(t *testing.T) {
+	rs := parseFixture(t, "docker_host.txt")
+	r := rs.FindRule("nat", "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE")
+	if r == nil || r.Table() != rs.Table("nat") {
+		t.Fatalf("rule %v: table %v, want nat", r, r.Table())
+	}
+	rs.SetOwner("h1:root")
+	if got := r.Table().Owner; got != "h1:root" {
+		t.Errorf("owner %q, want h1:root", got)
+	}
+	if (&Rule{}).Table() != nil {
+		t.Error("a rule built by hand has a table")
 	}
 }
 

@@ -32,6 +32,9 @@ type Table struct {
 	Name       string
 	Chains     map[string]*Chain
 	ChainOrder []string // as declared
+	// Owner names where the table lives ("host:ns"), for messages; set
+	// by whoever places the ruleset (SetOwner), "" when unknown.
+	Owner string
 }
 
 // Chain is a builtin or user-defined chain.
@@ -55,6 +58,21 @@ type Rule struct {
 	Matches  []Match
 	Target   Target // nil: the rule only counts, the walk goes on
 	Disabled bool   // a what-if: Evaluate skips the rule
+
+	table *Table // set by Parse, so that a rule alone can be named in full
+}
+
+// Table is the table the rule belongs to; nil for a rule not made by Parse.
+func (r *Rule) Table() *Table { return r.table }
+
+// SetOwner names where every table of rs lives ("host:ns"), for messages.
+func (rs *Ruleset) SetOwner(name string) {
+	if rs == nil {
+		return
+	}
+	for _, t := range rs.Tables {
+		t.Owner = name
+	}
 }
 
 // Table returns the named table, or nil.

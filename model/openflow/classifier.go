@@ -301,7 +301,8 @@ const maxKeyFields = 32
 // scan is one pass over a table, as OVS's classifier makes it: the best
 // ordinary flow, whether another ties with it, the best flow of unknown
 // outcome, and (withClauses) the clauses at the head of their group that
-// could beat the ordinary flow. Only a group's head counts.
+// could beat the ordinary flow. Only a group's head (its first flow not
+// switched off) counts.
 type scan struct {
 	hard, unknown *entry
 	tie           bool
@@ -315,6 +316,18 @@ type clauseRef struct {
 }
 
 func (r clauseRef) entry() *entry { return r.g.entries[r.i] }
+
+// live is the position of the group's first flow from i on that is not
+// Disabled, or -1: a switched-off flow is skipped as if deleted, so the
+// one below it becomes the head.
+func (g *group) live(i int) int {
+	for ; i < len(g.entries); i++ {
+		if !g.entries[i].flow.Disabled {
+			return i
+		}
+	}
+	return -1
+}
 
 func (t *table) scan(s *State, withClauses bool) scan {
 	var r scan
@@ -336,26 +349,35 @@ func (t *table) scan(s *State, withClauses bool) scan {
 			h ^= h >> 31
 		}
 		for _, g := range st.buckets[h] {
-			head := g.entries[0]
-			if r.hard != nil && head.pri < r.hard.pri {
+			if r.hard != nil && g.entries[0].pri < r.hard.pri {
 				break
 			}
 			if !slices.Equal(g.vals, vals) {
 				continue // a hash collision
 			}
+			i := g.live(0)
+			if i < 0 {
+				continue
+			}
+			head := g.entries[i]
+			if r.hard != nil && head.pri < r.hard.pri {
+				continue
+			}
 			switch head.kind {
 			case entryHard:
 				r.considerHard(head)
 				// Duplicates of the head (same match and priority) tie with it.
-				for _, e := range g.entries[1:] {
+				for _, e := range g.entries[i+1:] {
 					if e.pri != head.pri {
 						break
 					}
-					r.considerHard(e)
+					if !e.flow.Disabled {
+						r.considerHard(e)
+					}
 				}
 			case entryClause:
 				if withClauses {
-					r.clauses = append(r.clauses, clauseRef{g, 0})
+					r.clauses = append(r.clauses, clauseRef{g, i})
 				}
 			case entryUnknown:
 				r.considerUnknown(head)
@@ -387,7 +409,8 @@ func (r *scan) considerUnknown(e *entry) {
 // match holds for s, with conjunctive matches resolved (see conj.go). Among
 // equal priorities OVS's choice is undefined; Lookup picks the first in
 // input order and reports Tie. s is left as it was (conj_id is set only
-// while the conjunction's flow is looked up, as in OVS).
+// while the conjunction's flow is looked up, as in OVS). Disabled flows,
+// clauses and conjunction flows alike, are skipped as if deleted.
 func (fl *Flows) Lookup(table uint8, s *State) Result {
 	t := fl.tables[table]
 	if t == nil {

@@ -262,8 +262,14 @@ func TestResolvePorts(t *testing.T) {
 }
 
 // TestLookupAgainstScan compares Lookup with a scan of every flow on random
-// flows (no conjunctions) and packets.
+// flows (no conjunctions) and packets, with and without switched-off flows.
 func TestLookupAgainstScan(t *testing.T) {
+	t.Run("all on", func(t *testing.T) { lookupAgainstScan(t, 0) })
+	t.Run("every third off", func(t *testing.T) { lookupAgainstScan(t, 3) })
+}
+
+// lookupAgainstScan disables every offEvery-th flow (none for 0).
+func lookupAgainstScan(t *testing.T, offEvery int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	terms := []func() string{
 		func() string { return fmt.Sprintf("in_port=%d", 1+rng.IntN(4)) },
@@ -292,6 +298,9 @@ func TestLookupAgainstScan(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("table=%d,priority=%d%s actions=drop", rng.IntN(2), rng.IntN(20), match))
 	}
 	fl := flows(t, lines...)
+	for i, f := range fl.All() {
+		f.Disabled = offEvery > 0 && i%offEvery == 0
+	}
 	for i := range 2000 {
 		s := &State{
 			InPort: uint32(1 + rng.IntN(4)), VlanTCI: uint16(0x1000 | (1 + rng.IntN(3))), DlType: ethIP,
@@ -302,7 +311,7 @@ func TestLookupAgainstScan(t *testing.T) {
 		table := uint8(rng.IntN(2))
 		var best []*Flow
 		for _, f := range fl.All() {
-			if ok, _ := f.Matches(s); !ok || f.Table != table {
+			if ok, _ := f.Matches(s); !ok || f.Table != table || f.Disabled {
 				continue
 			}
 			if len(best) > 0 && f.Priority > best[0].Priority {

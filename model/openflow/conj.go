@@ -44,10 +44,11 @@ func (t *table) conjunction(s *State, r *scan) (Result, bool) {
 				next = append(next, c)
 				continue
 			}
-			if c.i+1 == len(c.g.entries) {
+			i := c.g.live(c.i + 1)
+			if i < 0 {
 				continue
 			}
-			c.i++
+			c.i = i
 			switch e := c.entry(); e.kind {
 			case entryClause:
 				next = append(next, c)

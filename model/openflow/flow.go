@@ -8,6 +8,11 @@ const DefaultPriority = 32768
 type Flow struct {
 	Table    uint8
 	Priority uint16
+	// Disabled switches the flow off (a what-if): Lookup treats it as
+	// deleted, so the flows it hid apply again. Set it in place; the index
+	// needs no rebuild. It sits beside Priority, in the cache line a
+	// caller reads anyway.
+	Disabled bool
 	Cookie   uint64
 	// Match holds at most one term per field, in the order first written; the
 	// shorthands' prerequisites are explicit terms ("tcp" is dl_type=0x0800
@@ -20,6 +25,9 @@ type Flow struct {
 	Actions []Action
 	Line    int    // 1-based line in the parsed text; 0 for a flow built in code
 	Text    string // the line as written, without the stats fields
+	// Bridge names the bridge holding the flow ("host:br-int"), for
+	// messages; set by whoever places the flows, "" when unknown.
+	Bridge string
 }
 
 // Match is one field=value[/mask] term of a flow.
