@@ -85,7 +85,7 @@ func (a *App) layout() {
 		AddItem(a.tree, 0, 1, true).
 		AddItem(a.filter, 1, 0, false)
 	right := tview.NewFlex().SetDirection(tview.FlexRow).
-		AddItem(a.form, 5, 0, false).
+		AddItem(a.form, 4, 0, false).
 		AddItem(a.hops, 0, 2, false).
 		AddItem(a.detail, 0, 3, false)
 	body := tview.NewFlex().

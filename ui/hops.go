@@ -51,13 +51,14 @@ func (a *App) renderHops() {
 	before := a.s.before()
 	if before == nil {
 		header(t, "#", "outcome", "device")
-		for i := range cur.Hops {
+		for i, h := range cur.Hops {
 			t.SetCell(i+1, 0, tview.NewTableCell(fmt.Sprintf("%2d", i+1)))
-			hopCells(t, i+1, 1, cur, i)
+			t.SetCell(i+1, 1, outcomeCell(cur, i))
+			t.SetCell(i+1, 2, tview.NewTableCell(nodeText(h.Node)).SetExpansion(1))
 		}
 	} else {
 		diff := firstDiff(before, cur)
-		header(t, "#", "before what-ifs", "", "now", "")
+		header(t, "#", "before what-ifs", "now", "device")
 		n := max(len(before.Hops), len(cur.Hops))
 		for i := 0; i < n; i++ {
 			mark := fmt.Sprintf("%2d", i+1)
@@ -65,10 +66,11 @@ func (a *App) renderHops() {
 				mark = "≠" + mark[1:]
 			}
 			t.SetCell(i+1, 0, tview.NewTableCell(mark))
-			hopCells(t, i+1, 1, before, i)
-			hopCells(t, i+1, 3, cur, i)
+			t.SetCell(i+1, 1, outcomeCell(before, i))
+			t.SetCell(i+1, 2, outcomeCell(cur, i))
+			t.SetCell(i+1, 3, tview.NewTableCell(bothNodes(before, cur, i)).SetExpansion(1))
 			if i == diff {
-				for c := 0; c < 5; c++ {
+				for c := 0; c < 4; c++ {
 					t.GetCell(i+1, c).SetAttributes(tcell.AttrBold | tcell.AttrUnderline)
 				}
 			}
@@ -77,23 +79,31 @@ func (a *App) renderHops() {
 	t.Select(a.s.hop+1, 0)
 }
 
+// outcomeCell is hop i's outcome on path tr, blank past its end.
+func outcomeCell(tr *trace.Trace, i int) *tview.TableCell {
+	if i >= len(tr.Hops) {
+		return tview.NewTableCell("")
+	}
+	o := hopOutcome(tr, i)
+	return tview.NewTableCell(o.word).SetTextColor(o.color)
+}
+
+// bothNodes names hop i's device on the paths before and now: once when
+// they agree.
+func bothNodes(before, now *trace.Trace, i int) string {
+	switch {
+	case i >= len(now.Hops):
+		return nodeText(before.Hops[i].Node)
+	case i >= len(before.Hops) || before.Hops[i].Node == now.Hops[i].Node:
+		return nodeText(now.Hops[i].Node)
+	}
+	return "before " + nodeText(before.Hops[i].Node) + ", now " + nodeText(now.Hops[i].Node)
+}
+
 func header(t *tview.Table, cols ...string) {
 	for i, c := range cols {
 		t.SetCell(0, i, tview.NewTableCell(c).SetAttributes(tcell.AttrBold).SetSelectable(false))
 	}
-}
-
-// hopCells writes hop i of tr (or blanks past its end) at row, col: the
-// outcome first, so a long device name never hides it.
-func hopCells(t *tview.Table, row, col int, tr *trace.Trace, i int) {
-	if i >= len(tr.Hops) {
-		t.SetCell(row, col, tview.NewTableCell(""))
-		t.SetCell(row, col+1, tview.NewTableCell("").SetExpansion(1))
-		return
-	}
-	o := hopOutcome(tr, i)
-	t.SetCell(row, col, tview.NewTableCell(o.word).SetTextColor(o.color))
-	t.SetCell(row, col+1, tview.NewTableCell(nodeText(tr.Hops[i].Node)).SetExpansion(1).SetMaxWidth(40))
 }
 
 func nodeText(n trace.NodeRef) string {
