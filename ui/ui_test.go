@@ -120,6 +120,22 @@ func TestExamplesOpen(t *testing.T) {
 				x.press("n")
 			}
 			x.press("]", "]", "[")
+
+			// A what-if on the first thing on the path that can be
+			// switched off: the list then compares, and W restores it.
+			x.press("p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p")
+			for i := 0; i < 100 && x.a.s.curObject() == nil; i++ {
+				x.press("]")
+			}
+			if x.a.s.curObject() == nil {
+				t.Fatalf("nothing on the path can be switched off:\n%s", x.screen())
+			}
+			x.press("w")
+			x.see("before what-ifs", "1 what-if(s)")
+			x.press("W")
+			if strings.Contains(x.screen(), "before what-ifs") || x.a.s.cur().Disposition != tr.Disposition {
+				t.Fatalf("W did not restore the journey:\n%s", x.screen())
+			}
 			if x.a.s.replyErr == "" {
 				x.press("r")
 				x.see("Hops, reply")
@@ -254,5 +270,16 @@ func BenchmarkTraceAndRender(b *testing.B) {
 	for b.Loop() {
 		x.a.retrace()
 		x.a.app.ForceDraw()
+	}
+}
+
+// TestResize draws at several sizes, the smallest the issue names
+// included, and keeps the panes' titles and the status.
+func TestResize(t *testing.T) {
+	x := openExample(t, "neutron-ovs-compute-network")
+	for _, sz := range [][2]int{{80, 24}, {200, 60}, {60, 20}, {80, 24}} {
+		x.scr.SetSize(sz[0], sz[1])
+		x.a.app.ForceDraw()
+		x.see("Topology", "Hops", "Detail", "? help")
 	}
 }
