@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Report is one traced request with its paths and the reply's, as
@@ -29,6 +30,9 @@ func NewReport(req Request, fwd, reply []*Trace) Report {
 	return Report{Request: ReportRequest{From: req.From, To: req.To, Proto: ProtoName(req.Proto),
 		SrcPort: req.SrcPort, DstPort: req.DstPort, Reply: reply != nil}, Traces: fwd, Reply: reply}
 }
+
+// Paths are the forward paths, then the reply's: a capture's order.
+func (r Report) Paths() []*Trace { return append(slices.Clip(r.Traces), r.Reply...) }
 
 // WriteJSON writes the report as indented JSON.
 func (r Report) WriteJSON(w io.Writer) error {

@@ -195,6 +195,16 @@ func TestToggle(t *testing.T) {
 			wantType: "interface", off: trace.Dropped, why: "cy2-compute02:root:tap8aa5e3b4-6c is down",
 			says: "interface cy2-compute02:root:tap8aa5e3b4-6c",
 		},
+		{
+			// The kernel flushes the routes of a link that goes down: the
+			// VM's default route out of eth0 is gone, not tried and dropped.
+			name: "the VM's own NIC", example: dvr, check: vmOut,
+			pick: func(tr *trace.Trace) any {
+				return stepObject(tr, "cy2-compute02:test", kind(trace.ExitPort))
+			},
+			wantType: "interface", off: trace.NoRoute, why: "no route to 8.8.8.8",
+			says: "interface cy2-compute02:test:eth0",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,11 +31,9 @@ func (a *App) export(file string) (int, error) {
 	case ".txt", ".text":
 		write = rep.WriteText
 	case ".pcap":
-		write = func(w io.Writer) error {
-			return frame.WritePcap(w, append(append([]*trace.Trace{}, a.s.fwd...), a.s.reply...))
-		}
+		write = func(w io.Writer) error { return frame.WritePcap(w, rep.Paths()) }
 	default:
-		return 0, fmt.Errorf("%q: end the name with .json, .txt or .pcap", file)
+		return 0, fmt.Errorf("end the name with .json, .txt or .pcap (not %q)", filepath.Ext(file))
 	}
 	// Write beside the target and rename, so a failed save never leaves
 	// half a file where a good one was.

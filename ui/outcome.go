@@ -52,9 +52,7 @@ func dispositionOutcome(d trace.Disposition) outcome {
 // stepColor colours a step's label by its action.
 func stepColor(a trace.StepAction) string {
 	switch a {
-	case trace.DeniedAction:
-		return "red"
-	case trace.DroppedAction, trace.NoRouteAction, trace.Failed:
+	case trace.DeniedAction, trace.DroppedAction, trace.NoRouteAction, trace.Failed:
 		return "red"
 	case trace.Transformed, trace.Encapsulated, trace.Decapsulated:
 		return "darkcyan"

@@ -115,10 +115,7 @@ func (s *session) curObject() any {
 	}
 	st := h.Steps[it.step]
 	if it.hit >= 0 {
-		if r := st.Detail.(*trace.NetfilterDetail).Hits[it.hit].Object; r != nil {
-			return r
-		}
-		return nil
+		return st.Detail.(*trace.NetfilterDetail).Hits[it.hit].Object
 	}
 	return st.Object
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -281,5 +283,36 @@ func TestResize(t *testing.T) {
 		x.scr.SetSize(sz[0], sz[1])
 		x.a.app.ForceDraw()
 		x.see("Topology", "Hops", "Detail", "? help")
+	}
+}
+
+// TestSave writes the journey in each format and refuses a name it cannot
+// tell the format of, leaving nothing behind.
+func TestSave(t *testing.T) {
+	x := openExample(t, scenarios.DefaultExample)
+	dir := t.TempDir()
+	for _, c := range []struct{ file, starts string }{
+		{"j.json", "{\n  \"request\""},
+		{"j.txt", "packet: "},
+		{"j.pcap", "\xd4\xc3\xb2\xa1"}, // pcap magic, little-endian
+	} {
+		path := filepath.Join(dir, c.file)
+		x.a.save(path)
+		x.a.app.ForceDraw()
+		data, err := os.ReadFile(path)
+		if err != nil || !strings.HasPrefix(string(data), c.starts) {
+			t.Errorf("%s: %v, starts %q", c.file, err, data[:min(len(data), 16)])
+		}
+		if !strings.Contains(x.status(), "saved 2 path(s)") {
+			t.Errorf("%s: status %q", c.file, x.status())
+		}
+	}
+	x.a.save(filepath.Join(dir, "j.xml"))
+	x.a.app.ForceDraw()
+	if !strings.Contains(x.status(), "end the name with .json, .txt or .pcap") {
+		t.Errorf("status %q", x.status())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 3 {
+		t.Errorf("files left: %v", left)
 	}
 }

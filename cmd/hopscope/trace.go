@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -152,7 +151,7 @@ func writeTraces(w io.Writer, f *traceFlags, req trace.Request, fwd, reply []*tr
 	case "json":
 		return rep.WriteJSON(w)
 	case "pcap":
-		return frame.WritePcap(w, append(slices.Clip(fwd), reply...))
+		return frame.WritePcap(w, rep.Paths())
 	}
 	return rep.WriteText(w)
 }
