@@ -101,6 +101,11 @@ func (t *Topology) Resolve() error {
 			}
 		}
 	}
+	if t.OVN != nil {
+		if err := t.OVN.Index(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/hopscope/hopscope/model/netfilter"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // Topology is everything hopscope knows about one network.
@@ -14,6 +15,7 @@ type Topology struct {
 	Segments     []*Segment
 	Endpoints    []*Endpoint
 	Explanations []Explanation // teaching notes matched to hops by device and step (Explain)
+	OVN          *ovn.DB       // the OVN northbound/southbound view shared by all hosts; nil without OVN
 
 	idx *index // built by Resolve
 }

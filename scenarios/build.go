@@ -75,6 +75,7 @@ func (b *builder) build(raws []*rawScenario) (*model.Topology, []Check) {
 		}
 	}
 	b.checkPeers()
+	b.topo.OVN = b.ovnDB(raws)
 	var checks []Check
 	for _, r := range raws {
 		for i, c := range r.Checks {

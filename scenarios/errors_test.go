@@ -17,7 +17,7 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml syntax", "hosts: [a\nsegments: {}\n", `bad.yaml:1: YAML syntax error: did not find expected ',' or ']'`},
 		{"two documents", "name: a\n---\nname: b\n", `bad.yaml:2:1: a second YAML document: want one scenario per file`},
 		{"top level is a list", "- a\n", `bad.yaml:1:1: want a mapping (key: value), got a list`},
-		{"unknown top key", "nmae: x\n", `bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, checks, explain`},
+		{"unknown top key", "nmae: x\n", `bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, ovn, checks, explain`},
 		{"unknown segment key", "segments:\n  provider:\n    gatway: 192.168.0.1\n", `bad.yaml:3:5: segments.provider.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream`},
 		{"duplicate key", "segments:\n  a: {}\n  a: {}\n", `bad.yaml:3:3: segments.a: duplicate key: already given at line 2`},
 		{"want a list", "segments:\n  a:\n    prefixes: 10.0.0.0/8\n", `bad.yaml:3:15: segments.a.prefixes: want a list, got "10.0.0.0/8"`},
@@ -90,7 +90,7 @@ func TestLoadErrors(t *testing.T) {
 // mistake, not just the first.
 func TestLoadErrorsCollected(t *testing.T) {
 	_, err := Load("bad.yaml", []byte("nmae: x\nsegments:\n  a: {gatway: 1}\n"))
-	want := "bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, checks, explain\n" +
+	want := "bad.yaml:1:1: nmae: unknown key; want one of name, description, segments, hosts, endpoints, ovn, checks, explain\n" +
 		"bad.yaml:3:7: segments.a.gatway: unknown key; want one of prefixes, gateway, gateway-mac, upstream"
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)

@@ -83,7 +83,7 @@ func TestExamples(t *testing.T) {
 }
 
 func FuzzLoad(f *testing.F) {
-	for _, name := range []string{"testdata/dvr.yaml", "testdata/extra-host.yaml", "testdata/dup-host.yaml"} {
+	for _, name := range []string{"testdata/dvr.yaml", "testdata/extra-host.yaml", "testdata/dup-host.yaml", "testdata/ovn-small.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

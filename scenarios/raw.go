@@ -11,6 +11,7 @@ type rawScenario struct {
 	Segments    []*rawSegment  `yaml:"segments,named"`
 	Hosts       []*rawHost     `yaml:"hosts,named"`
 	Endpoints   []*rawEndpoint `yaml:"endpoints,named"`
+	OVN         *rawOVN        `yaml:"ovn"`
 	Checks      []*rawCheck    `yaml:"checks"`
 	Explain     []*rawExplain  `yaml:"explain"`
 }

@@ -27,6 +27,11 @@ import (
 //     on it is then written as kind namespace.
 //   - Guest namespaces read back after the host's own namespaces, in
 //     endpoint order; a root namespace is written first.
+//   - OVN rows lose their UUIDs (like Sources, they say where a row came
+//     from), address sets their external_ids, which the format's
+//     NAME: [ADDRESS...] has no room for, and Gateway_Chassis rows their
+//     names, which Load makes PORT_CHASSIS (Neutron's; ovn-nbctl's is
+//     PORT-CHASSIS). What Index sets is set again.
 //
 // Checks are not part of the model and are not written.
 func Write(out io.Writer, t *model.Topology) error {
@@ -44,6 +49,9 @@ func Write(out io.Writer, t *model.Topology) error {
 	}
 	if len(t.Endpoints) > 0 {
 		sections = append(sections, single("endpoints", w.endpoints(t.Endpoints)))
+	}
+	if t.OVN != nil {
+		sections = append(sections, single("ovn", w.ovn(t.OVN)))
 	}
 	if len(t.Explanations) > 0 {
 		sections = append(sections, single("explain", w.explain(t.Explanations)))

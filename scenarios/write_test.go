@@ -13,6 +13,7 @@ import (
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/netfilter"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // roundTrip is what a written scenario must keep: the JSON view, plus what
@@ -20,11 +21,12 @@ import (
 type roundTrip struct {
 	View         model.TopologyView
 	Explanations []model.Explanation
+	OVN          *ovn.DB
 	Extra        []string
 }
 
 func roundTripOf(t *model.Topology) roundTrip {
-	rt := roundTrip{View: t.View(), Explanations: t.Explanations}
+	rt := roundTrip{View: t.View(), Explanations: t.Explanations, OVN: t.OVN}
 	add := func(format string, args ...any) { rt.Extra = append(rt.Extra, fmt.Sprintf(format, args...)) }
 	for _, h := range t.Hosts {
 		for _, ns := range h.Namespaces {
@@ -94,7 +96,7 @@ func TestWriteExamplesRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			back, data := writeLoad(t, sc.Topology)
-			if diff := cmp.Diff(roundTripOf(sc.Topology), roundTripOf(back), ignoreSources); diff != "" {
+			if diff := cmp.Diff(roundTripOf(sc.Topology), roundTripOf(back), ignoreSources, ovnOpts); diff != "" {
 				t.Errorf("round trip (-loaded +written and reloaded):\n%s\n%s", diff, data)
 			}
 			var again bytes.Buffer
@@ -241,7 +243,7 @@ func TestWriteHandBuiltRoundTrip(t *testing.T) {
 			want.View.Hosts[0].Namespaces[k].Kind = model.NSNamed.String()
 		}
 	}
-	if diff := cmp.Diff(want, roundTripOf(back), ignoreSources); diff != "" {
+	if diff := cmp.Diff(want, roundTripOf(back), ignoreSources, ovnOpts); diff != "" {
 		t.Errorf("round trip (-built +written and reloaded):\n%s\n%s", diff, data)
 	}
 	for _, s := range []string{"learned: true", "link-type: vxlan", "raw-type: dpdk", "proxy-arp: true", "rp-filter: 2",

@@ -147,9 +147,13 @@ const (
 	NodeSegment
 	// NodeTunnel is a tunnel port wrapping or unwrapping a frame.
 	NodeTunnel
+	// NodeOVNSwitch is an OVN logical switch's pipeline on one chassis.
+	NodeOVNSwitch
+	// NodeOVNRouter is an OVN logical router's pipeline on one chassis.
+	NodeOVNRouter
 )
 
-var nodeKindNames = []string{"namespace", "linux-bridge", "ovs-bridge", "segment", "tunnel"}
+var nodeKindNames = []string{"namespace", "linux-bridge", "ovs-bridge", "segment", "tunnel", "ovn-switch", "ovn-router"}
 
 func (k NodeKind) String() string { return name(nodeKindNames, int(k)) }
 

@@ -208,6 +208,16 @@ func (r *run) ovsInTun(c *cur, in *model.OVSPort, p Packet, tun tunMeta) {
 	if in.OFPort != 0 {
 		why += fmt.Sprintf(" (ofport %d)", in.OFPort)
 	}
+	if r.e.Topo.OVN != nil && b.Name == "br-int" && hostChassis(b.Host) != "" {
+		c.tr.add(Step{Kind: EnterPort, Action: Received, Why: why + ": the OVN integration bridge", Source: srcRef(in.String(), in.Source),
+			Detail: &PortDetail{Port: in.Name, VLAN: p.VLAN}, Object: in})
+		if r.ovnFromBrInt(c, in, p, tun) {
+			return
+		}
+		r.finish(c, Unsupported, Step{Kind: OVSFlow, Action: UnsupportedAction, Object: in,
+			Why: fmt.Sprintf("port %s of OVN's br-int is no VIF (iface-id), localnet patch or Geneve port: ovn-controller's flows for it are not modelled", in.Name)}, p)
+		return
+	}
 	if b.Flows != nil {
 		if tun.src.IsValid() {
 			why += fmt.Sprintf(", tun_id=%#x from %s", tun.id, tun.src)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // The L2 walk answers two questions the kernel and OVS answer by learning:
@@ -47,8 +48,10 @@ type probe struct {
 // terminal is where a frame would be taken up: a device's network stack, or
 // a segment (its gateway and external endpoints).
 type terminal struct {
-	iface *model.Interface
-	seg   *model.Segment
+	iface   *model.Interface
+	seg     *model.Segment
+	lsp     *ovn.SwitchPort // a frame handed to OVN at this logical port...
+	chassis string          // ...on this chassis
 }
 
 // reachable lists the terminals a frame can reach from k, cached per engine.
@@ -133,6 +136,9 @@ func l2Next(k l2Key) ([]l2Key, []terminal) {
 	case opOVSIn:
 		if k.port.Down {
 			return nil, nil
+		}
+		if lsp := ovnPortOf(k.port); lsp != nil {
+			return nil, []terminal{{lsp: lsp, chassis: hostChassis(k.port.Bridge.Host)}}
 		}
 		if k.port.Bridge.Flows != nil {
 			return flowsNext(k)
@@ -293,6 +299,9 @@ func portVLAN(br, p *model.Interface) *model.PortVLAN {
 func (e *Engine) hasMAC(t terminal, m model.MAC) bool {
 	if t.iface != nil {
 		return e.mac(t.iface) == m
+	}
+	if t.lsp != nil {
+		return e.ovnHasMAC(t.lsp.Switch, m, t.chassis, t.lsp.Type == ovn.PortLocalnet)
 	}
 	if e.gatewayMAC(t.seg) == m {
 		return true

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // neighbor resolves the next hop's MAC on device out as the kernel does: a
@@ -96,6 +97,14 @@ func (e *Engine) arpFrom(keys []l2Key, asker *model.Interface, ip netip.Addr) (m
 	for _, t := range terms {
 		if t.iface != nil && t.iface != asker && t.iface.HasAddr(ip) && !t.iface.Down {
 			return e.mac(t.iface), "arp", t.iface.Ref(), true
+		}
+	}
+	for _, t := range terms {
+		if t.lsp == nil {
+			continue
+		}
+		if mac, who, ok := e.ovnOwner(t.lsp.Switch, ip, t.chassis, t.lsp.Type == ovn.PortLocalnet); ok {
+			return mac, "arp", "OVN: " + who, true
 		}
 	}
 	for _, t := range terms {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // Request says what to trace. From and To take an endpoint name,
@@ -28,6 +29,7 @@ type origin struct {
 	ns   *model.Namespace
 	seg  *model.Segment
 	port *model.OVSPort // a frame injected at an OVS bridge port
+	lsp  *ovn.SwitchPort // a packet sent by the VM behind an OVN logical port
 	src  netip.Addr
 	ep   *model.Endpoint
 }
@@ -53,6 +55,11 @@ func (e *Engine) Trace(req Request) ([]*Trace, error) {
 	}
 	if from.port != nil {
 		if err := e.injectionMACs(from, &p); err != nil {
+			return nil, fmt.Errorf("--from %s: %w", req.From, err)
+		}
+	}
+	if from.lsp != nil {
+		if err := e.logicalMACs(from.lsp, &p); err != nil {
 			return nil, fmt.Errorf("--from %s: %w", req.From, err)
 		}
 	}
@@ -103,8 +110,11 @@ func (e *Engine) Reply(forward []*Trace) ([]*Trace, error) {
 	case ProtoTCP:
 		p.TCPFlags = TCPSyn | TCPAck
 	}
-	o := origin{ns: fw.endNS, seg: fw.endSeg, src: p.Src}
-	r := &run{e: e, reply: true, fwConns: fw.conns}
+	o := origin{ns: fw.endNS, seg: fw.endSeg, lsp: fw.endLSP, src: p.Src}
+	if o.lsp != nil {
+		p.SrcMAC, p.DstMAC = f.DstMAC, f.SrcMAC
+	}
+	r := &run{e: e, reply: true, fwConns: fw.conns, fwL: fw.lconns}
 	return r.start(o, p)
 }
 
@@ -113,6 +123,10 @@ func (r *run) start(o origin, p Packet) ([]*Trace, error) {
 	switch {
 	case o.port != nil:
 		r.ovsIn(c, o.port, p)
+	case o.lsp != nil && o.lsp.Type == ovn.PortLocalnet:
+		r.lsIn(c, o.lsp, p, "")
+	case o.lsp != nil:
+		r.lsIn(c, o.lsp, p, o.lsp.Chassis)
 	case o.ns != nil:
 		r.localOut(c, o.ns, p)
 	default:
@@ -203,6 +217,10 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 			return origin{}, fmt.Errorf("%q: host %s has no namespace %q", s, parts[0], parts[1])
 		}
 	}
+	if lsp := e.logicalPort(s); lsp != nil {
+		a, _ := lspAddr(lsp)
+		return origin{lsp: lsp, src: a}, nil
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return origin{}, e.unknown(s)
@@ -219,10 +237,13 @@ func (e *Engine) resolveFrom(s string) (origin, error) {
 		// address) is sent from that namespace; 127.0.0.1 is everywhere.
 		return origin{ns: onLo[0], src: a}, nil
 	}
+	if lsp := e.logicalPortAt(a); lsp != nil {
+		return origin{lsp: lsp, src: a}, nil
+	}
 	if seg := e.Topo.SegmentFor(a); seg != nil {
 		return origin{seg: seg, src: a}, nil
 	}
-	return origin{}, fmt.Errorf("%s is owned by no interface and lies on or beyond no segment", a)
+	return origin{}, fmt.Errorf("%s is owned by no interface or logical port and lies on or beyond no segment", a)
 }
 
 // bridgePort finds "host:bridge:port" among the OVS bridges.
@@ -285,6 +306,13 @@ func (e *Engine) resolveTo(s string) (netip.Addr, error) {
 		a, ok := i.PrimaryAddr()
 		if !ok {
 			return netip.Addr{}, fmt.Errorf("%s has no IPv4 address", s)
+		}
+		return a, nil
+	}
+	if lsp := e.logicalPort(s); lsp != nil {
+		a, ok := lspAddr(lsp)
+		if !ok {
+			return netip.Addr{}, fmt.Errorf("logical port %s has no IP address", s)
 		}
 		return a, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // Trace is one path a packet takes; a flood or ECMP gives several.
@@ -17,8 +18,10 @@ type Trace struct {
 	Branch      []string    `json:"branch,omitempty"` // the choices (flood port, ECMP next hop) that made this path
 
 	conns  []conn           // connections this path created, for --reply
+	lconns []lconn          // connections OVN committed on this path
 	endNS  *model.Namespace // where a delivered path ended
 	endSeg *model.Segment   // where an exited path ended
+	endLSP *ovn.SwitchPort  // the logical port a path ended at, when no host model continues it
 }
 
 // End is where a successful path ended: the namespace that received the
@@ -106,6 +109,7 @@ func (t *Trace) clone() *Trace {
 	}
 	c.Branch = append([]string(nil), t.Branch...)
 	c.conns = append([]conn(nil), t.conns...)
+	c.lconns = append([]lconn(nil), t.lconns...)
 	return &c
 }
 

@@ -20,14 +20,16 @@ import (
 type tunMeta struct {
 	id       uint64
 	src, dst netip.Addr
+	ovn      *GeneveOVN // OVN's Geneve option, between chassis
 }
 
 // Encapsulation is what an outer tunnel packet carries.
 type Encapsulation struct {
 	Type  string `json:"type"` // vxlan, geneve, gre
 	Key   uint64 `json:"key"`  // VNI or GRE key
-	Port  string `json:"port"` // host:bridge:port that wrapped it
-	Inner Packet `json:"inner"`
+	Port  string     `json:"port"` // host:bridge:port that wrapped it
+	OVN   *GeneveOVN `json:"ovn,omitempty"`
+	Inner Packet     `json:"inner"`
 }
 
 // udpPort is the tunnel type's well-known UDP port (dst_port overrides it).
@@ -188,7 +190,7 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 		}
 	}
 	outer := Packet{Src: local, Dst: remote, Proto: tunnelProto(o), TTL: 64, Length: inner.Length + 50,
-		Encap: &Encapsulation{Type: o.Type.String(), Key: key, Port: o.Ref(), Inner: inner}}
+		Encap: &Encapsulation{Type: o.Type.String(), Key: key, Port: o.Ref(), OVN: tun.ovn, Inner: inner}}
 	if outer.Proto == ProtoUDP {
 		outer.SrcPort, outer.DstPort = 49152+uint16(macBits(inner.SrcMAC)%16384), udpPort(o)
 	}
@@ -196,8 +198,8 @@ func (r *run) encap(c *cur, o *model.OVSPort, inner Packet, tun tunMeta) {
 	if outer.Src.IsValid() {
 		d.OuterSrc = outer.Src.String()
 	}
-	if o.Type == model.OVSGeneve {
-		d.Option = "class 0x102 (OVN) when OVN sets it"
+	if tun.ovn != nil {
+		d.Option = tun.ovn.String()
 	}
 	c.tr.add(Step{Kind: Encap, Action: Encapsulated, Detail: d,
 		Why: fmt.Sprintf("%s encapsulation, %s %d: outer %s > %s, inner %s", o.Type, keyName(o), key, addrOrRouted(outer.Src), remote, innerText(inner))})
@@ -230,10 +232,13 @@ func (r *run) decap(c *cur, ns *model.Namespace, outer Packet) bool {
 	c.tr.add(Step{Kind: EnterPort, Action: Received, Why: fmt.Sprintf("%s > %s arrived at %s port %s", outer.Src, outer.Dst, q.Type, q.Name),
 		Source: srcRef(q.String(), q.Source), Detail: &PortDetail{Port: q.Name}, Object: q})
 	d := &EncapDetail{Type: e.Type, Key: e.Key, OuterSrc: outer.Src.String(), OuterDst: outer.Dst.String(), DstPort: outer.DstPort, Inner: innerText(e.Inner)}
+	if e.OVN != nil {
+		d.Option = e.OVN.String()
+	}
 	c.tr.add(Step{Kind: Decap, Action: Decapsulated, Detail: d,
 		Why: fmt.Sprintf("decapsulated: %s %d, inner %s; tun_id=%#x, tun_src=%s, tun_dst=%s", keyName(q), e.Key, innerText(e.Inner), e.Key, outer.Src, outer.Dst)})
 	c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Why: "into bridge " + q.Bridge.Name, Detail: &PortDetail{Port: q.Name}, Object: q})
-	r.ovsInTun(c, q, e.Inner, tunMeta{id: e.Key, src: outer.Src, dst: outer.Dst})
+	r.ovsInTun(c, q, e.Inner, tunMeta{id: e.Key, src: outer.Src, dst: outer.Dst, ovn: e.OVN})
 	return true
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/netfilter"
 	"github.com/hopscope/hopscope/model/openflow"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // A what-if switches one configuration object off in the in-memory model
@@ -19,6 +20,8 @@ import (
 //	*model.Route     Disabled  the FIB lookup skips it
 //	*model.Interface Down      link down: nothing enters or leaves
 //	*model.OVSPort   Down      admin down: nothing enters or leaves
+//	*ovn.ACL, *ovn.NAT, *ovn.Route, *ovn.Policy  Disabled  the pipeline skips it
+//	*ovn.SwitchPort  Disabled  like enabled=false: OVN drops what it sends
 
 // Toggle switches the configuration object o off, or back on when it is
 // off, and says what it did ("switched off iptables rule ... in host:ns
@@ -71,9 +74,29 @@ func offSwitch(o any) (*bool, error) {
 		if o != nil {
 			sw = &o.Down
 		}
+	case *ovn.ACL:
+		if o != nil {
+			sw = &o.Disabled
+		}
+	case *ovn.NAT:
+		if o != nil {
+			sw = &o.Disabled
+		}
+	case *ovn.Route:
+		if o != nil {
+			sw = &o.Disabled
+		}
+	case *ovn.Policy:
+		if o != nil {
+			sw = &o.Disabled
+		}
+	case *ovn.SwitchPort:
+		if o != nil {
+			sw = &o.Disabled
+		}
 	case nil:
 	default:
-		return nil, fmt.Errorf("what-if: cannot switch off a %T: want an iptables rule, OpenFlow flow, route, interface or OVS port", o)
+		return nil, fmt.Errorf("what-if: cannot switch off a %T: want an iptables rule, OpenFlow flow, route, interface, OVS port or OVN ACL, NAT, route, policy or port", o)
 	}
 	if sw == nil {
 		return nil, errors.New("what-if: nothing to switch off")
@@ -141,6 +164,26 @@ func Describe(o any) string {
 	case *model.OVSPort:
 		if o != nil {
 			return "OVS port " + o.Ref()
+		}
+	case *ovn.ACL:
+		if o != nil {
+			return fmt.Sprintf("OVN ACL %s %d %s %s on %s", o.Direction, o.Priority, o.Match, o.Action, o.Owner)
+		}
+	case *ovn.NAT:
+		if o != nil {
+			return "OVN NAT " + ovnNATText(o)
+		}
+	case *ovn.Route:
+		if o != nil {
+			return "OVN static route " + routeText(o)
+		}
+	case *ovn.Policy:
+		if o != nil {
+			return fmt.Sprintf("OVN router policy %d %s %s", o.Priority, o.Match, o.Action)
+		}
+	case *ovn.SwitchPort:
+		if o != nil {
+			return "OVN logical port " + o.Name
 		}
 	}
 	return fmt.Sprintf("%T", o)

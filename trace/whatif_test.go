@@ -306,7 +306,7 @@ func TestToggleRefuses(t *testing.T) {
 	}{
 		{"nil", nil, "what-if: nothing to switch off"},
 		{"typed nil", (*model.Route)(nil), "what-if: nothing to switch off"},
-		{"unsupported type", &model.Segment{}, "what-if: cannot switch off a *model.Segment: want an iptables rule, OpenFlow flow, route, interface or OVS port"},
+		{"unsupported type", &model.Segment{}, "what-if: cannot switch off a *model.Segment: want an iptables rule, OpenFlow flow, route, interface, OVS port or OVN ACL, NAT, route, policy or port"},
 		{"flow in no bridge", &openflow.Flow{Table: 20, Priority: 1},
 			"what-if: flow table 20 priority 1: any packet actions=drop is not in any bridge's flow table (a learn action adds it during the trace): switch off the flow with the learn action"},
 	}

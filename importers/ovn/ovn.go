@@ -1,0 +1,210 @@
+// Package ovn reads OVN's northbound (and optionally southbound) database
+// into the model's *ovn.DB, and writes such a model into a northbound
+// database so a real OVN can be set up from it.
+package ovn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/client"
+	libmodel "github.com/ovn-kubernetes/libovsdb/model"
+	"github.com/ovn-kubernetes/libovsdb/ovsdb"
+
+	"github.com/hopscope/hopscope/model/ovn"
+)
+
+// defaultTimeout bounds a call whose context has no deadline, so a server
+// that accepts the connection but never answers cannot hang it.
+const defaultTimeout = 30 * time.Second
+
+// Import reads the northbound database at nb and, when sb is not "", the
+// southbound at sb. Endpoints: "unix:PATH", "tcp:IP:PORT", or a
+// comma-separated list of them (a clustered database; any member will do).
+// Missing/unreachable endpoints are errors naming the endpoint.
+//
+// Each database is read with one transaction of select operations: one
+// consistent snapshot, and no monitor. The result has the forward fields
+// filled (a switch's ports and ACLs, a router's ports, routes, policies and
+// NAT, a port group's port names and ACLs, load balancer pointers) and the
+// back-pointers left to (*ovn.DB).Index. Configuration the model cannot
+// hold is an error naming its table, row and column.
+func Import(ctx context.Context, nb, sb string) (*ovn.DB, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	cm, err := nbModel()
+	if err != nil {
+		return nil, err
+	}
+	dbm, rows, err := selectAll(ctx, nb, cm, nbTableOrder)
+	if err != nil {
+		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
+	}
+	nt, err := decodeNB(dbm, rows)
+	if err != nil {
+		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
+	}
+	b, err := buildNB(nt)
+	if err != nil {
+		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
+	}
+	if sb != "" {
+		cm, err := sbModel()
+		if err != nil {
+			return nil, err
+		}
+		dbm, rows, err := selectAll(ctx, sb, cm, sbTableOrder)
+		if err != nil {
+			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
+		}
+		st, err := decodeSB(dbm, rows)
+		if err != nil {
+			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
+		}
+		if err := b.applySB(st); err != nil {
+			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
+		}
+	}
+	b.sort()
+	return b.db, nil
+}
+
+// Endpoints picks the endpoints: the flags if given, else $OVN_NB_DB /
+// $OVN_SB_DB (as ovn-nbctl and ovn-sbctl do), else "". An nb of "" means
+// there is no OVN to read, and Import is not called.
+func Endpoints(nbFlag, sbFlag string) (nb, sb string) {
+	nb, sb = nbFlag, sbFlag
+	if nb == "" {
+		nb = os.Getenv("OVN_NB_DB")
+	}
+	if sb == "" {
+		sb = os.Getenv("OVN_SB_DB")
+	}
+	return nb, sb
+}
+
+func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, defaultTimeout)
+}
+
+// parseEndpoints checks an endpoint list and returns it as libovsdb wants
+// it. A relative unix path is made absolute: libovsdb reads "unix:db.sock"
+// as "unix:" with no path and silently connects to its default socket.
+// (importers/ovsdb has the same check for a single endpoint.)
+func parseEndpoints(list string) ([]string, error) {
+	if list == "" {
+		return nil, errors.New(`no endpoint; want "unix:PATH" or "tcp:IP:PORT"`)
+	}
+	var out []string
+	for _, endpoint := range strings.Split(list, ",") {
+		endpoint = strings.TrimSpace(endpoint)
+		bad := func(why string) error {
+			return fmt.Errorf("endpoint %q: %s; want \"unix:PATH\" or \"tcp:IP:PORT\"", endpoint, why)
+		}
+		if path, ok := strings.CutPrefix(endpoint, "unix:"); ok {
+			if path == "" {
+				return nil, bad("no socket path")
+			}
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				return nil, bad(err.Error())
+			}
+			out = append(out, "unix:"+abs)
+			continue
+		}
+		if hostport, ok := strings.CutPrefix(endpoint, "tcp:"); ok {
+			host, port, err := net.SplitHostPort(hostport)
+			if err != nil {
+				return nil, bad(err.Error())
+			}
+			if host == "" || port == "" {
+				return nil, bad("missing address or port")
+			}
+			out = append(out, endpoint)
+			continue
+		}
+		return nil, bad("unsupported scheme")
+	}
+	return out, nil
+}
+
+// connect opens a client for the database cm names at endpoints. Connect
+// also checks that the models are a subset of the server's schema.
+func connect(ctx context.Context, endpoints string, cm libmodel.ClientDBModel) (client.Client, error) {
+	addrs, err := parseEndpoints(endpoints)
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]client.Option, len(addrs))
+	for i, a := range addrs {
+		opts[i] = client.WithEndpoint(a)
+	}
+	c, err := client.NewOVSDBClient(cm, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// selectAll selects every row of tables in one transaction. A List from
+// the libovsdb cache would need a monitor and would see the tables at
+// slightly different moments; a select does not.
+func selectAll(ctx context.Context, endpoints string, cm libmodel.ClientDBModel, tables []string) (libmodel.DatabaseModel, map[string][]ovsdb.Row, error) {
+	c, err := connect(ctx, endpoints, cm)
+	if err != nil {
+		return libmodel.DatabaseModel{}, nil, err
+	}
+	defer c.Close()
+	ops := make([]ovsdb.Operation, len(tables))
+	for i, n := range tables {
+		ops[i] = ovsdb.Operation{Op: ovsdb.OperationSelect, Table: n}
+	}
+	res, err := c.Transact(ctx, ops...)
+	if err == nil {
+		err = resultError(res, ops)
+	}
+	if err != nil {
+		return libmodel.DatabaseModel{}, nil, fmt.Errorf("select: %w", err)
+	}
+	rows := make(map[string][]ovsdb.Row, len(tables))
+	for i, n := range tables {
+		rows[n] = res[i].Rows
+	}
+	dbm, errs := libmodel.NewDatabaseModel(c.Schema(), cm)
+	if len(errs) > 0 {
+		return libmodel.DatabaseModel{}, nil, fmt.Errorf("schema: %w", errors.Join(errs...))
+	}
+	return dbm, rows, nil
+}
+
+// resultError says which operations of a transaction failed and how, in
+// the server's words.
+func resultError(res []ovsdb.OperationResult, ops []ovsdb.Operation) error {
+	if len(res) < len(ops) {
+		return fmt.Errorf("%d operations sent, %d results came back", len(ops), len(res))
+	}
+	var errs []error
+	for i, r := range res {
+		if r.Error == "" {
+			continue
+		}
+		what := "commit"
+		if i < len(ops) {
+			what = fmt.Sprintf("operation %d (%s %s)", i, ops[i].Op, ops[i].Table)
+		}
+		errs = append(errs, fmt.Errorf("%s: %s: %s", what, r.Error, r.Details))
+	}
+	return errors.Join(errs...)
+}
