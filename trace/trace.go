@@ -116,3 +116,13 @@ func (t *Trace) clone() *Trace {
 func (t *Trace) lastHop() *Hop { return &t.Hops[len(t.Hops)-1] }
 
 func (t *Trace) add(s Step) { h := t.lastHop(); h.Steps = append(h.Steps, s) }
+
+// LogicalPort is the OVN logical port a path ended at when no host model
+// took it further: a VIF it was output to, or the localnet port it left
+// by. "" otherwise.
+func (t *Trace) LogicalPort() string {
+	if t.endLSP == nil {
+		return ""
+	}
+	return t.endLSP.Name
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hopscope/hopscope/importers"
+	ovnimport "github.com/hopscope/hopscope/importers/ovn"
 	"github.com/hopscope/hopscope/scenarios"
 )
 
@@ -60,6 +61,8 @@ type source struct {
 	example string
 	live    bool
 	ovsdb   string
+	ovnNB   string // an OVN northbound database to read (with --live: default $OVN_NB_DB)
+	ovnSB   string // and its southbound
 	// withChecks: with --live, the files hold checks to run on the live
 	// state (hopscope check --live FILE).
 	withChecks bool
@@ -70,10 +73,36 @@ func (s *source) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.example, "example", "", "an embedded example: "+strings.Join(scenarios.Examples(), ", "))
 	cmd.Flags().BoolVar(&s.live, "live", false, "this machine's live state: every `ip netns` namespace, iptables, Open vSwitch (read-only)")
 	cmd.Flags().StringVar(&s.ovsdb, "ovsdb", "", "with --live: the OVS database, unix:PATH or tcp:IP:PORT (default: the local socket, if any)")
+	cmd.Flags().StringVar(&s.ovnNB, "ovn-nb", "", "an OVN northbound database, unix:PATH or tcp:IP:PORT: alone, a source of its own; with --live or -f, added to it (with --live, default $OVN_NB_DB)")
+	cmd.Flags().StringVar(&s.ovnSB, "ovn-sb", "", "with --ovn-nb: its southbound database, for chassis, bindings and tunnel keys (with --live, default $OVN_SB_DB)")
 }
 
-// load loads the source; a live import reports what it had to skip on warn.
+// load loads the source and adds the OVN databases the flags or, with
+// --live, the environment name.
 func (s *source) load(ctx context.Context, warn io.Writer) (*scenarios.Scenario, error) {
+	nb, sb := s.ovnNB, s.ovnSB
+	if s.live {
+		nb, sb = ovnimport.Endpoints(nb, sb)
+	}
+	if sb != "" && nb == "" {
+		return nil, badInput(errors.New("--ovn-sb needs --ovn-nb"))
+	}
+	if nb != "" && s.example == "" && len(s.files) == 0 && !s.live {
+		return ovnOnly(ctx, nb, sb)
+	}
+	sc, err := s.loadBase(ctx, warn)
+	if err != nil || nb == "" {
+		return sc, err
+	}
+	if err := addOVN(ctx, sc.Topology, nb, sb); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// loadBase loads -f, --example or --live; a live import reports what it
+// had to skip on warn.
+func (s *source) loadBase(ctx context.Context, warn io.Writer) (*scenarios.Scenario, error) {
 	n := 0
 	if len(s.files) > 0 && !(s.live && s.withChecks) {
 		n++
