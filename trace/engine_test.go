@@ -211,7 +211,7 @@ func TestBadEndpoints(t *testing.T) {
 	for _, tc := range []struct{ from, to, want string }{
 		{"nosuch", "10.0.2.2", `--from: "nosuch" is no endpoint, host:ns:iface or IP address`},
 		{"h:a", "h:zz:eth0", `--to: "h:zz:eth0": host h has no namespace "zz"`},
-		{"192.0.2.1", "10.0.2.2", "--from: 192.0.2.1 is owned by no interface and lies on or beyond no segment"},
+		{"192.0.2.1", "10.0.2.2", "--from: 192.0.2.1 is owned by no interface or logical port and lies on or beyond no segment"},
 	} {
 		_, err := e.Trace(trace.Request{From: tc.from, To: tc.to})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

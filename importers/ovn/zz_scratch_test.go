@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -37,6 +38,15 @@ func TestScratchBig(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("Write: %v", time.Since(begin))
+	begin = time.Now()
+	if err := c.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Sync: %v", time.Since(begin))
+	begin = time.Now()
+	cmd := exec.Command("ovsdb-client", "transact", c.NB, `["OVN_Northbound",{"op":"select","table":"Logical_Switch_Port","where":[]},{"op":"select","table":"Logical_Switch","where":[]},{"op":"select","table":"Port_Group","where":[]},{"op":"select","table":"ACL","where":[]}]`)
+	raw, err := cmd.Output()
+	t.Logf("ovsdb-client select: %v, %d bytes, %v", time.Since(begin), len(raw), err)
 	for i := 0; i < 3; i++ {
 		begin = time.Now()
 		got, err := Import(context.Background(), c.NB, "")
