@@ -43,14 +43,7 @@ func ovnView(p Packet, in, out string) ovn.Packet {
 }
 
 // neutron is the Neutron name a row's external_ids give, if any.
-func neutron(r ovn.Row) string {
-	for _, k := range []string{"neutron:network_name", "neutron:port_name", "neutron:router_name", "neutron:security_group_name"} {
-		if v := r.ExternalIDs[k]; v != "" {
-			return v
-		}
-	}
-	return ""
-}
+func neutron(r ovn.Row) string { return r.NeutronName() }
 
 // named is a datapath or port name with its Neutron name when that says more.
 func named(name string, r ovn.Row) string {

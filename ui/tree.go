@@ -30,7 +30,8 @@ func (a *App) buildTree() {
 }
 
 // fillTree builds the tree (endpoints; hosts, their namespaces with
-// interfaces and addresses, OVS bridges with ports; segments), keeping
+// interfaces and addresses, OVS bridges with ports; OVN's logical
+// switches and routers; segments), keeping
 // the nodes whose text, or whose children's, contains the filter.
 func (a *App) fillTree() {
 	want := strings.ToLower(a.filter.GetText())
@@ -70,6 +71,9 @@ func (a *App) fillTree() {
 				}
 			}
 		}
+	}
+	if t.OVN != nil {
+		addOVN(root, t.OVN, add)
 	}
 	for _, s := range t.Segments {
 		sn := add(root, "segment "+s.Name, nil)

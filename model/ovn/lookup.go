@@ -98,3 +98,14 @@ func (p *RouterPort) ActiveChassis() string {
 	}
 	return best.Chassis
 }
+
+// NeutronName is the name Neutron gave the row (network, port, router or
+// security group), from its external_ids; "" when Neutron made none.
+func (r Row) NeutronName() string {
+	for _, k := range []string{"neutron:network_name", "neutron:port_name", "neutron:router_name", "neutron:security_group_name"} {
+		if v := r.ExternalIDs[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
