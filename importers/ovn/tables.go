@@ -13,10 +13,10 @@ import (
 // libovsdb's mapping: an optional column (min 0, max 1) is a pointer, a set
 // a slice, a map a map, a uuid reference a string.
 //
-// Some columns are read only to refuse what the model cannot hold (see
-// unsupported in build.go): load_balancer_group, forwarding_groups,
-// enabled on routers and router ports, parent_name and tag_request,
-// allowed_ext_ips and exempted_ext_ips.
+// Some columns are read only to refuse what the model cannot hold, so an
+// import never drops forwarding behaviour silently: load_balancer_group,
+// forwarding_groups, enabled on routers and router ports, parent_name and
+// tag_request, allowed_ext_ips and exempted_ext_ips.
 //
 // ACL.tier is not here: it exists only in schemas newer than 23.03, so it
 // is read from and written into the raw rows when the server has it.

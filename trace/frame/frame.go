@@ -224,9 +224,15 @@ func tunnel(p trace.Packet) ([]gopacket.SerializableLayer, int, error) {
 		if e.Type == "vxlan" {
 			return []gopacket.SerializableLayer{&layers.VXLAN{ValidIDFlag: true, VNI: uint32(e.Key)}}, 8, nil
 		}
-		// Only the base header: the trace carries no Geneve options (OVN's
-		// class 0x102 metadata is not modelled on the wire).
-		return []gopacket.SerializableLayer{&layers.Geneve{Protocol: layers.EthernetTypeTransparentEthernetBridging, VNI: uint32(e.Key)}}, 8, nil
+		g := &layers.Geneve{Protocol: layers.EthernetTypeTransparentEthernetBridging, VNI: uint32(e.Key)}
+		if o := e.OVN; o != nil {
+			// OVN's option: class 0x102, type 0x80, 4 bytes holding the
+			// logical ingress port's key (15 bits) and egress port's (16).
+			data := binary.BigEndian.AppendUint32(nil, uint32(o.InPort&0x7fff)<<16|uint32(o.OutPort&0xffff))
+			g.Options = []*layers.GeneveOption{{Class: 0x0102, Type: 0x80, Length: 8, Data: data}}
+			g.OptionsLength = 8
+		}
+		return []gopacket.SerializableLayer{g}, 8 + int(g.OptionsLength), nil
 	case "gre":
 		if err := needProto(p, protoGRE); err != nil {
 			return nil, 0, err
