@@ -23,7 +23,8 @@ func (r *run) acls(c *cur, sw *ovn.Switch, dir string, port *ovn.SwitchPort, p P
 		return true
 	}
 	zone := "lsp " + port.Name
-	stateful := hasStateful(list)
+	// Conntrack runs in both pipelines of a switch with any stateful ACL.
+	stateful := hasStateful(list) || hasStateful(r.e.Topo.OVN.ACLs(sw, otherDirection(dir)))
 	if stateful {
 		if l := r.lreply(zone, p); l != nil {
 			d := r.lsDetail(sw, pipeline, stage, port.Name, ch)
@@ -89,6 +90,13 @@ func (r *run) acls(c *cur, sw *ovn.Switch, dir string, port *ovn.SwitchPort, p P
 	}
 	c.tr.add(Step{Kind: OVNStage, Action: Permitted, Detail: r.lsDetail(sw, pipeline, stage, port.Name, ch), Why: why})
 	return true
+}
+
+func otherDirection(dir string) string {
+	if dir == "to-lport" {
+		return "from-lport"
+	}
+	return "to-lport"
 }
 
 func hasStateful(list []*ovn.ACL) bool {

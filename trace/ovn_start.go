@@ -52,8 +52,11 @@ func (e *Engine) logicalMACs(lsp *ovn.SwitchPort, p *Packet) error {
 				break
 			}
 		}
+		if p.SrcMAC.IsZero() && len(lsp.Addresses) > 0 {
+			p.SrcMAC = model.MAC(lsp.Addresses[0].MAC) // the VM's NIC, whatever source it claims
+		}
 		if p.SrcMAC.IsZero() {
-			return fmt.Errorf("logical port %s has no MAC for %s: give --src-mac", lsp.Name, p.Src)
+			return fmt.Errorf("logical port %s has no MAC: give --src-mac", lsp.Name)
 		}
 	}
 	if !p.DstMAC.IsZero() {
