@@ -21,7 +21,7 @@ import (
 var (
 	aclDirections = []string{"from-lport", "to-lport"}
 	aclActions    = []string{"allow", "allow-related", "allow-stateless", "drop", "reject", "pass"}
-	portTypes     = []string{ovn.PortVIF, ovn.PortRouter, ovn.PortLocalnet, ovn.PortLocalport, ovn.PortVirtual}
+	portTypes     = ovn.PortTypes
 	natTypes      = []string{ovn.SNAT, ovn.DNAT, ovn.DNATAndSNAT}
 	routePolicies = []string{"dst-ip", "src-ip"}
 	policyActions = []string{"allow", "drop", "reroute"}

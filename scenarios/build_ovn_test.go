@@ -239,7 +239,7 @@ func TestLoadOVNErrors(t *testing.T) {
 		{"router in port security", ovnHead + "      ports:\n        p: {port-security: [router]}\n",
 			`bad.yaml:5:29: ovn.switches.s.ports.p.port-security[0]: bad MAC address "router": want six hex bytes like fa:16:3e:ae:b3:e7; an entry is "MAC [IP...]"`},
 		{"unknown port type", ovnHead + "      ports:\n        p: {type: vif}\n",
-			`bad.yaml:5:19: ovn.switches.s.ports.p.type: unknown port type "vif": want one of "", router, localnet, localport, virtual`},
+			`bad.yaml:5:19: ovn.switches.s.ports.p.type: unknown port type "vif": want one of "", router, localnet, localport, virtual, external, vtep, l2gateway, remote`},
 		{"router port without router-port", ovnHead + "      ports:\n        p: {type: router}\n",
 			`bad.yaml:5:9: ovn.switches.s.ports.p: a router port needs options: {router-port: NAME}, the router port it connects to`},
 		{"unknown key", ovnHead + "      ports:\n        p: {adresses: [unknown]}\n",

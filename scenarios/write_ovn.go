@@ -21,6 +21,9 @@ type ovnWriter struct {
 	ports map[string]string // logical port name -> its owner, for names used twice
 }
 
+// ovn is the ovn: section. Tunnel keys are written whoever set them: Index
+// numbers those a scenario leaves out, and writing them all keeps a reload
+// equal even when a file gave only some.
 func (w *writer) ovn(db *ovn.DB) *yaml.Node {
 	o := &ovnWriter{writer: w, db: db, ports: map[string]string{}}
 	m := blockMap()

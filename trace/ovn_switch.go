@@ -90,8 +90,11 @@ func (r *run) lsOut(c *cur, in, out *ovn.SwitchPort, p Packet, ch string) {
 		r.lrIn(c, rp, p, ch)
 	case ovn.PortLocalnet:
 		r.localnetOut(c, out, p, ch)
-	default:
+	case ovn.PortVIF, ovn.PortLocalport, ovn.PortVirtual:
 		r.vifOut(c, out, p, ch)
+	default:
+		r.finish(c, Unsupported, Step{Kind: OVNStage, Action: UnsupportedAction, Detail: d, Source: ovnSource("logical switch port "+out.Name, out.Row),
+			Why: fmt.Sprintf("output to port %s of type %q: hopscope does not model where OVN sends it", out.Name, out.Type)}, p)
 	}
 }
 

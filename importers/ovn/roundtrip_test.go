@@ -2,6 +2,7 @@ package ovn
 
 import (
 	"context"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -109,8 +110,13 @@ func TestRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(first, second, equateModel...); diff != "" {
 		t.Errorf("Import -> Write -> Import changed the model (-first +second):\n%s", diff)
 	}
-	if vm4 := port(second, "sw1", "vm4"); vm4 == nil || len(vm4.Addresses) != 1 || len(vm4.Addresses[0].IPs) != 1 {
-		t.Errorf("vm4 has no allocated address: %+v", vm4)
+	// vm4 asked for "dynamic": the model holds what northd allocated, the
+	// first address of sw1's subnet after exclude_ips.
+	if vm4 := port(first, "sw1", "vm4"); vm4 == nil || len(vm4.Addresses) != 1 {
+		t.Errorf("vm4: %+v, want one address", vm4)
+	} else if a := vm4.Addresses[0]; !a.Dynamic || a.Text != "dynamic" || a.MAC == (ovn.MAC{}) ||
+		len(a.IPs) != 1 || a.IPs[0] != netip.MustParsePrefix("10.0.1.21/32") {
+		t.Errorf("vm4's address is %+v, want dynamic, with a MAC and 10.0.1.21", a)
 	}
 
 	for _, args := range [][]string{

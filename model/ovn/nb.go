@@ -50,6 +50,11 @@ const (
 	PortVirtual   = "virtual"
 )
 
+// PortTypes are the types OVN's Logical_Switch_Port takes. The trace runs
+// the first five; the others (external ports of SR-IOV and baremetal, VTEP
+// and L2 gateways, remote ports of interconnection) end it UNSUPPORTED.
+var PortTypes = []string{PortVIF, PortRouter, PortLocalnet, PortLocalport, PortVirtual, "external", "vtep", "l2gateway", "remote"}
+
 // SwitchPort is a Logical_Switch_Port.
 type SwitchPort struct {
 	Row
