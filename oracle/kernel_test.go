@@ -51,6 +51,9 @@ func TestKernelAgreement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if sc.Topology.OVN != nil {
+				break // lab.ErrOVN: the OVN differential covers it
+			}
 			what := ""
 			if m > 0 {
 				kind := MutationKinds[(m-1)%len(MutationKinds)]

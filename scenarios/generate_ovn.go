@@ -44,24 +44,7 @@ import (
 // With (250, 100, 10000, 100) it holds 25,000 VIFs, 250 metadata ports, 350
 // switch ports of type router and one localnet port: 25,601 switch ports.
 //
-// Traces that make good benchmarks (OVNVM names the VMs, all TCP to 22
-// unless said):
-//
-//   - east-west through a router: OVNVM(0, 0) to OVNVM(routers, 1)'s
-//     address (network `routers` is on router 0 too): switch, router,
-//     switch, Geneve to the other compute chassis, the default group's
-//     remote-group ACL: DELIVERED at OVNVM(routers, 1). Needs switches >
-//     routers.
-//   - across projects through NAT: OVNVM(0, OVNFloatingIPsPerNetwork), a
-//     VM without a floating IP, to OVNFloatingIP(1, 0): router 0 redirects
-//     to its gateway chassis and SNATs to 3.3.1.1, ext-net hands the frame
-//     to router 1 by the floating IP's external MAC, router 1 DNATs it to
-//     OVNVM(1, 0), whose network group lets SSH in: DELIVERED. The same
-//     to port 3306 is DENIED by neutron_pg_drop's to-lport ACL.
-//   - to the internet: any VM to 8.8.8.8 routes via 3.3.0.1 out of the
-//     gateway port; the physical network is not in the NB, so hopscope
-//     ends at lr_in_arp_resolve (NEIGHBOR_UNREACHABLE) where ovn-trace
-//     shows OVN's ARP request for 3.3.0.1.
+// OVNChecks lists the traces that make good benchmarks, with their outcomes.
 func GenerateOVN(switches, portsPerSwitch, acls, routers int) *ovn.DB {
 	switch {
 	case switches < 1 || switches > maxGenNetworks:
@@ -98,6 +81,59 @@ func GenerateOVN(switches, portsPerSwitch, acls, routers int) *ovn.DB {
 		lr.TunnelKey = switches + 2 + r
 	}
 	return g.db
+}
+
+// OVNChecks are the traces across GenerateOVN(switches, portsPerSwitch, _,
+// routers) that make good benchmarks, with how each ends; those the sizes
+// do not allow are left out. All are TCP from a VM's logical port (OVNVM):
+//
+//   - same network: VM 0 to VM 1 of network 0, on another chassis: port
+//     security, the default group's egress and remote-group ACLs, Geneve.
+//   - east-west through a router: OVNVM(0, 0) to OVNVM(routers, 1), whose
+//     network is on router 0 too: switch, router, switch, Geneve.
+//   - across projects through NAT: a VM of network 0 without a floating IP
+//     to OVNFloatingIP(1, 0): router 0 redirects it to its gateway chassis
+//     and SNATs it to its gateway IP, ext-net hands the frame to router 1
+//     by the floating IP's external MAC, router 1 DNATs it to OVNVM(1, 0),
+//     whose network group lets SSH in.
+//   - the same to port 3306, which no group opens: neutron_pg_drop denies it.
+//   - to the internet, 8.8.8.8: routed via 3.3.0.1 out of the gateway port;
+//     the physical network is not in the NB, so hopscope ends at
+//     lr_in_arp_resolve (NEIGHBOR_UNREACHABLE) where ovn-trace shows OVN's
+//     ARP request for 3.3.0.1.
+func OVNChecks(switches, portsPerSwitch, routers int) []Check {
+	vm := func(i, j int) string { name, _ := OVNVM(i, j); return name }
+	vmIP := func(i, j int) netip.Addr { _, a := OVNVM(i, j); return a }
+	sw := func(i int) string { return "neutron-" + genUUID(genNet, i) }
+	lr := func(r int) string { return "neutron-" + genUUID(genRouter, r) }
+	tcp := func(name, from string, to netip.Addr, dport int, x Expect) Check {
+		return Check{Name: name, From: from, To: to.String(), Proto: "tcp", DPort: dport, Expect: x}
+	}
+	var out []Check
+	if portsPerSwitch >= 2 {
+		out = append(out, tcp("same network", vm(0, 0), vmIP(0, 1), 22,
+			Expect{Disposition: "DELIVERED", Via: []string{sw(0)}, DecidedBy: vm(0, 1)}))
+	}
+	if portsPerSwitch >= 2 && switches > routers {
+		out = append(out, tcp("east-west through a router", vm(0, 0), vmIP(routers, 1), 22,
+			Expect{Disposition: "DELIVERED", Via: []string{sw(0), lr(0), sw(routers)}, DecidedBy: vm(routers, 1)}))
+	}
+	noFIP := OVNFloatingIPsPerNetwork
+	if portsPerSwitch > noFIP && switches >= 2 && routers >= 2 {
+		fip, _ := OVNFloatingIP(1, 0)
+		gwIP := netip.AddrFrom4([4]byte{3, 3, 1, 1})
+		via := []string{sw(0), lr(0), "neutron-" + genUUID(genNet, 0xffffff), lr(1), sw(1)}
+		out = append(out,
+			tcp("across projects through NAT", vm(0, noFIP), fip, 22,
+				Expect{Disposition: "DELIVERED", Via: via, Src: gwIP, Dst: vmIP(1, 0), DecidedBy: vm(1, 0)}),
+			tcp("across projects to a closed port", vm(0, noFIP), fip, 3306,
+				Expect{Disposition: "DENIED", Via: via, DecidedBy: "neutron_pg_drop"}))
+	}
+	if portsPerSwitch > noFIP {
+		out = append(out, tcp("to the internet", vm(0, noFIP), netip.MustParseAddr("8.8.8.8"), 443,
+			Expect{Disposition: "NEIGHBOR_UNREACHABLE", Via: []string{sw(0), lr(0)}, DecidedBy: "3.3.0.1"}))
+	}
+	return out
 }
 
 // OVNFloatingIPsPerNetwork is how many VMs of each generated network (the

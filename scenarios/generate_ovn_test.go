@@ -82,7 +82,6 @@ func TestGenerateOVN(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if testing.Verbose() { var b strings.Builder; trace.WriteText(&b, got); t.Log(b.String()) }
 			if len(got) != 1 || got[0].Disposition != tc.want || got[0].LogicalPort() != tc.port {
 				var b strings.Builder
 				trace.WriteText(&b, got)
