@@ -8,43 +8,46 @@ import (
 	"github.com/hopscope/hopscope/model/ovn"
 )
 
-// GenerateOVN's network, as Neutron's ML2/OVN driver would lay it out for
-// `routers` projects, each with a router, and `switches` networks spread
-// over them (network i is on router i % routers):
+// GenerateOVN is an OVN deployment as Neutron's ML2/OVN driver lays it out
+// for `routers` projects with a router each and `switches` networks spread
+// over them (network i is on router i % routers), with the southbound facts
+// a trace needs. The same arguments give the same DB. Benchmarks use it:
+// OVNChecks lists the traces across it that make good ones.
 //
-//	VMs ── network i (10.I.I.0/24) ── router i%R ── gateway port 3.3.1.x ─┐
-//	        (VIFs, metadata localport)   (snat 10.I.I.0/24, FIPs)           │
-//	                                                           ext-net (3.3.0.0/16) ── provnet (localnet physnet1)
+//	VMs ── network i ── router i%R ── gateway port ── ext-net ── provnet (localnet, physnet1)
+//	       10.H.L.0/24   snat, FIPs    3.3.1.(1+R)    3.3.0.0/16
+//	       (H.L = i)
 //
 // Every name is a deterministic UUID, as Neutron's are; external_ids carry
 // the Neutron names (vmI-J, netI, routerR, sgdefaultR, sgnetI).
 //
-//   - Routers: one distributed gateway port each on ext-net, gateway IP
-//     3.3.1.1 + R, on gateway chassis network-1 and network-2 (which one
-//     leads alternates), a default route via 3.3.0.1, one snat per subnet,
-//     and a distributed floating IP (dnat_and_snat with logical_port and
-//     external_mac, the VM's MAC as Neutron sets it) for the first
-//     OVNFloatingIPsPerNetwork VMs of every network.
-//   - Networks: a router port 10.I.I.1 (".1"), a metadata localport (".2")
-//     and portsPerSwitch VIFs from ".3" up, each with MAC+IP addresses and
-//     the same port_security, bound round-robin to chassis compute-1..8
-//     (so neighbouring VMs are on different chassis and talk over Geneve).
-//   - Security groups, as port groups named pg_<sg id>: neutron_pg_drop
-//     (every VIF; from-lport and to-lport "ip" drop at 1001); per project a
-//     default group (its VMs; egress ip4/ip6 allow-related, ingress from
-//     the group itself, `ip4.src == $pg_..._ip4`); per network a group
-//     (its VMs; egress ip4/ip6, then ingress: SSH and ICMP from anywhere,
-//     then TCP ports, port ranges, UDP from a CIDR, TCP from another
-//     network's group, IPv6 TCP, all on ports 10000 and up). All at 1002,
-//     allow-related. The ACLs number exactly `acls`: 2 drop, up to 4 per
-//     default group, the rest spread over the network groups.
-//   - The southbound facts: chassis compute-1..8 and network-1..2 with
-//     geneve encaps, every VIF bound, tunnel keys set; HasSB is true.
+//   - Routers: a distributed gateway port on ext-net, on gateway chassis
+//     network-1 and network-2 (which one leads alternates), a default route
+//     via 3.3.0.1, one snat per subnet, and a distributed floating IP
+//     (dnat_and_snat with logical_port and external_mac, the VM's MAC as
+//     Neutron sets it) for the first OVNFloatingIPsPerNetwork VMs of every
+//     network (OVNFloatingIP).
+//   - Networks: a router port ".1", a metadata localport ".2" and
+//     portsPerSwitch VIFs from ".3" up (OVNVM), each with MAC+IP addresses
+//     and the same port_security, bound round-robin to chassis
+//     compute-1..8 (OVNChassis), so neighbouring VMs talk over Geneve.
+//   - Security groups, as port groups pg_<sg id>: neutron_pg_drop (every
+//     VIF; from-lport and to-lport "ip" drop at 1001); per project a
+//     default group (its VMs; egress ip4/ip6, ingress from the group itself:
+//     `ip4.src == $pg_..._ip4`); per network a group (its VMs; egress
+//     ip4/ip6, SSH and ICMP from anywhere, then TCP ports, port ranges, UDP
+//     from a CIDR, TCP from another network's group, IPv6 TCP, on ports
+//     10000 and up). All at 1002, allow-related. The ACLs number exactly
+//     `acls`: 2 drop, up to 4 per default group, the rest spread evenly
+//     over the network groups.
+//   - Southbound: chassis compute-1..8 and network-1..2 with geneve
+//     encaps, every VIF bound, tunnel keys as northd would number them;
+//     HasSB is true.
 //
-// With (250, 100, 10000, 100) it holds 25,000 VIFs, 250 metadata ports, 350
-// switch ports of type router and one localnet port: 25,601 switch ports.
-//
-// OVNChecks lists the traces that make good benchmarks, with their outcomes.
+// With (250, 100, 10000, 100): 25,000 VIFs, 250 metadata ports, 350 ports
+// of type router and one localnet port (25,601 switch ports), 251 switches,
+// 100 routers, 351 port groups, 1,000 floating IPs. It panics on sizes its
+// address plan cannot hold (more than 250 ports per switch, say).
 func GenerateOVN(switches, portsPerSwitch, acls, routers int) *ovn.DB {
 	switch {
 	case switches < 1 || switches > maxGenNetworks:

@@ -11,6 +11,7 @@ import (
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/ovn"
 	"github.com/hopscope/hopscope/scenarios"
+	"github.com/hopscope/hopscope/scenarios/check"
 	"github.com/hopscope/hopscope/trace"
 )
 
@@ -57,35 +58,23 @@ func TestGenerateOVN(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := trace.New(topo)
-	vm := func(i, j int) string { name, _ := scenarios.OVNVM(i, j); return name }
-	vmIP := func(i, j int) string { _, a := scenarios.OVNVM(i, j); return a.String() }
-	fip := func(i, j int) string { a, _ := scenarios.OVNFloatingIP(i, j); return a.String() }
-	noFIP := scenarios.OVNFloatingIPsPerNetwork
-	for _, tc := range []struct {
-		name     string
-		from, to string
-		dport    uint16
-		want     trace.Disposition
-		port     string // the logical port it ends at
-	}{
-		{"same network", vm(0, 0), vmIP(0, 1), 22, trace.Delivered, vm(0, 1)},
-		{"east-west through a router", vm(0, 0), vmIP(routers, 1), 22, trace.Delivered, vm(routers, 1)},
-		{"east-west, any port within a project", vm(0, 0), vmIP(routers, 1), 3306, trace.Delivered, vm(routers, 1)},
-		{"across projects through NAT", vm(0, noFIP), fip(1, 0), 22, trace.Delivered, vm(1, 0)},
-		{"from a floating IP to a floating IP", vm(0, 0), fip(1, 0), 22, trace.Delivered, vm(1, 0)},
-		{"across projects, a port no group opens", vm(0, noFIP), fip(1, 0), 3306, trace.Denied, ""},
-		{"across projects without a floating IP", vm(0, 0), vmIP(1, 0), 22, trace.NeighborUnreachable, ""},
-		{"to the internet", vm(0, noFIP), "8.8.8.8", 443, trace.NeighborUnreachable, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := e.Trace(trace.Request{From: tc.from, To: tc.to, Proto: trace.ProtoTCP, DstPort: tc.dport})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 1 || got[0].Disposition != tc.want || got[0].LogicalPort() != tc.port {
+	checks := scenarios.OVNChecks(switches, ports, routers)
+	if len(checks) != 5 {
+		t.Errorf("OVNChecks gives %d checks for these sizes, want all 5", len(checks))
+	}
+	// A floating IP to a floating IP leaves router 0 on the VM's own chassis.
+	vm, _ := scenarios.OVNVM(0, 0)
+	dst, _ := scenarios.OVNVM(1, 0)
+	fip, _ := scenarios.OVNFloatingIP(1, 0)
+	checks = append(checks, scenarios.Check{Name: "floating IP to floating IP", From: vm, To: fip.String(), Proto: "tcp", DPort: 22,
+		Expect: scenarios.Expect{Disposition: "DELIVERED", Src: netip.MustParseAddr("3.3.16.0"), DecidedBy: dst}})
+	for _, c := range checks {
+		t.Run(c.Name, func(t *testing.T) {
+			res := check.One(e, c)
+			if res.Err != nil || !res.Pass {
 				var b strings.Builder
-				trace.WriteText(&b, got)
-				t.Errorf("%d paths, the first %s at %q; want one, %s at %q\n%s", len(got), got[0].Disposition, got[0].LogicalPort(), tc.want, tc.port, b.String())
+				trace.WriteText(&b, res.Traces)
+				t.Errorf("%v %v\n%s", res.Err, res.Failures, b.String())
 			}
 		})
 	}
