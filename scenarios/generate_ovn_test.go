@@ -28,30 +28,7 @@ func TestGenerateOVN(t *testing.T) {
 	if err := db.Index(); err != nil {
 		t.Fatalf("Index: %v", err)
 	}
-	count := map[string]int{}
-	for _, sw := range db.Switches {
-		for _, p := range sw.Ports {
-			count["lsp "+p.Type]++
-		}
-	}
-	for _, pg := range db.PortGroups {
-		count["acl"] += len(pg.ACLs)
-	}
-	for _, lr := range db.Routers {
-		for _, n := range lr.NAT {
-			count[n.Type]++
-		}
-	}
-	want := map[string]int{"lsp ": switches * ports, "lsp router": switches + routers, "lsp localport": switches, "lsp localnet": 1,
-		"acl": acls, ovn.SNAT: switches, ovn.DNATAndSNAT: switches * min(ports, scenarios.OVNFloatingIPsPerNetwork)}
-	for k, n := range want {
-		if count[k] != n {
-			t.Errorf("%s: %d, want %d", k, count[k], n)
-		}
-	}
-	if len(db.Routers) != routers || len(db.Switches) != switches+1 || !db.HasSB {
-		t.Errorf("%d routers, %d switches, HasSB %v; want %d, %d, true", len(db.Routers), len(db.Switches), db.HasSB, routers, switches+1)
-	}
+	checkCounts(t, db, switches, ports, acls, routers)
 
 	topo := &model.Topology{Name: "generated", OVN: db}
 	if err := topo.Resolve(); err != nil {
@@ -62,7 +39,7 @@ func TestGenerateOVN(t *testing.T) {
 	if len(checks) != 5 {
 		t.Errorf("OVNChecks gives %d checks for these sizes, want all 5", len(checks))
 	}
-	// A floating IP to a floating IP leaves router 0 on the VM's own chassis.
+	// A VM with a floating IP sends from it, not from its router's gateway IP.
 	vm, _ := scenarios.OVNVM(0, 0)
 	dst, _ := scenarios.OVNVM(1, 0)
 	fip, _ := scenarios.OVNFloatingIP(1, 0)
@@ -77,5 +54,37 @@ func TestGenerateOVN(t *testing.T) {
 				t.Errorf("%v %v\n%s", res.Err, res.Failures, b.String())
 			}
 		})
+	}
+}
+
+// TestGenerateOVNBig checks the benchmarks' network has the size the
+// performance targets name: 25,000 VIFs and 10,000 ACLs.
+func TestGenerateOVNBig(t *testing.T) {
+	checkCounts(t, scenarios.GenerateOVN(250, 100, 10000, 100), 250, 100, 10000, 100)
+}
+
+// checkCounts checks the rows of a generated DB: ports by type, ACLs, NAT
+// rows, datapaths.
+func checkCounts(t *testing.T, db *ovn.DB, switches, ports, acls, routers int) {
+	t.Helper()
+	got := map[string]int{"switches": len(db.Switches), "routers": len(db.Routers)}
+	for _, sw := range db.Switches {
+		for _, p := range sw.Ports {
+			got["lsp type "+p.Type]++
+		}
+	}
+	for _, pg := range db.PortGroups {
+		got["acl"] += len(pg.ACLs)
+	}
+	for _, lr := range db.Routers {
+		for _, n := range lr.NAT {
+			got[n.Type]++
+		}
+	}
+	want := map[string]int{"switches": switches + 1, "routers": routers,
+		"lsp type ": switches * ports, "lsp type router": switches + routers, "lsp type localport": switches, "lsp type localnet": 1,
+		"acl": acls, ovn.SNAT: switches, ovn.DNATAndSNAT: switches * min(ports, scenarios.OVNFloatingIPsPerNetwork)}
+	if diff := cmp.Diff(want, got); diff != "" || !db.HasSB {
+		t.Errorf("HasSB %v; counts (-want +got):\n%s", db.HasSB, diff)
 	}
 }

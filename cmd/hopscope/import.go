@@ -9,19 +9,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hopscope/hopscope/importers"
+	ovnimport "github.com/hopscope/hopscope/importers/ovn"
 	"github.com/hopscope/hopscope/scenarios"
 )
 
 func importCmd() *cobra.Command {
 	var live bool
-	var out, ovsdb, hostname string
+	var out, ovsdb, hostname, ovnNB, ovnSB string
 	cmd := &cobra.Command{
 		Use:   "import --live [-o FILE]",
-		Short: "Snapshot this machine (namespaces, iptables, OVS) as a scenario file",
+		Short: "Snapshot this machine (namespaces, iptables, OVS, OVN) as a scenario file",
 		Long: `import --live reads this machine's root namespace and every ip netns namespace
 (links, veth peers, bridges and FDB, addresses, routes of every table, ip rules,
 neighbours, sysctls, iptables-save and ipset save) and Open vSwitch (bridges, ports,
-interfaces), and writes them in the scenario format, readable back with -f FILE.
+interfaces) and, with --ovn-nb or $OVN_NB_DB, OVN's northbound (and southbound)
+databases, and writes them in the scenario format, readable back with -f FILE.
 It only reads; it never changes the host. Parts it cannot read are reported and skipped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,6 +36,11 @@ It only reads; it never changes the host. Parts it cannot read are reported and 
 			}
 			if err != nil {
 				return err
+			}
+			if nb, sb := ovnimport.Endpoints(ovnNB, ovnSB); nb != "" {
+				if err := addOVN(cmd.Context(), t, nb, sb); err != nil {
+					return err
+				}
 			}
 			var b bytes.Buffer
 			if err := scenarios.Write(&b, t); err != nil {
@@ -60,5 +67,7 @@ It only reads; it never changes the host. Parts it cannot read are reported and 
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (default: standard output)")
 	cmd.Flags().StringVar(&ovsdb, "ovsdb", "", "the OVS database, unix:PATH or tcp:IP:PORT (default: the local socket, if any)")
 	cmd.Flags().StringVar(&hostname, "hostname", "", "the host's name in the snapshot (default: this machine's hostname)")
+	cmd.Flags().StringVar(&ovnNB, "ovn-nb", "", "an OVN northbound database to add, unix:PATH or tcp:IP:PORT (default $OVN_NB_DB; none: no OVN)")
+	cmd.Flags().StringVar(&ovnSB, "ovn-sb", "", "its southbound database (default $OVN_SB_DB)")
 	return cmd
 }
