@@ -183,7 +183,7 @@ func (o *ovnBuilder) loadBalancer(r *rawLoadBalancer) {
 	}
 	o.check(r.Loc, "protocol", oneOf("protocol", lb.Protocol, lbProtocols))
 	for _, v := range r.VIPs {
-		vip, err := parseVIP(v.VIP, v.Backends)
+		vip, err := ovn.ParseVIP(v.VIP, v.Backends)
 		if err != nil {
 			o.add(v.Loc.errorf("%v", err))
 			continue
@@ -287,11 +287,11 @@ func (o *ovnBuilder) switchPort(r *rawSwitchPort) *ovn.SwitchPort {
 	if p.Type == ovn.PortRouter && p.Options["router-port"] == "" {
 		o.add(r.Loc.errorf("a router port needs options: {router-port: NAME}, the router port it connects to"))
 	}
-	p.Addresses = o.addresses(r.Loc, "addresses", r.Addresses, false)
+	p.Addresses = o.addresses(r.Loc, "addresses", r.Addresses, ovn.ParseAddress)
 	if r.DynamicAddrs != "" {
 		o.dynamicAddresses(r.Loc, p, r.DynamicAddrs)
 	}
-	p.PortSecurity = o.addresses(r.Loc, "port-security", r.PortSecurity, true)
+	p.PortSecurity = o.addresses(r.Loc, "port-security", r.PortSecurity, ovn.ParsePortSecurity)
 	if p.Chassis != "" {
 		o.bound = append(o.bound, chassisRef{r.Loc, "chassis", p.Chassis})
 	}
@@ -303,7 +303,7 @@ func (o *ovnBuilder) switchPort(r *rawSwitchPort) *ovn.SwitchPort {
 // allocated (the dynamic_addresses column), as an import of a live
 // deployment sees them.
 func (o *ovnBuilder) dynamicAddresses(l loc, p *ovn.SwitchPort, s string) {
-	d, err := parseAddress(s, true)
+	d, err := ovn.ParsePortSecurity(s) // "MAC [IP...]", as port security writes it
 	if err != nil {
 		o.add(l.at("dynamic-addresses", "%v", err))
 		return
@@ -320,10 +320,11 @@ func (o *ovnBuilder) dynamicAddresses(l loc, p *ovn.SwitchPort, s string) {
 	}
 }
 
-func (o *ovnBuilder) addresses(l loc, key string, list []string, security bool) []ovn.Address {
+// addresses reads a port's addresses or port-security list with parse.
+func (o *ovnBuilder) addresses(l loc, key string, list []string, parse func(string) (ovn.Address, error)) []ovn.Address {
 	var out []ovn.Address
 	for i, s := range list {
-		a, err := parseAddress(s, security)
+		a, err := parse(s)
 		if err != nil {
 			o.add(l.at(fmt.Sprintf("%s[%d]", key, i), "%v", err))
 			continue
@@ -371,16 +372,16 @@ func (o *ovnBuilder) router(r *rawRouter) {
 
 func (o *ovnBuilder) routerPort(r *rawRouterPort) *ovn.RouterPort {
 	p := &ovn.RouterPort{Row: row(r.Loc, r.ExternalIDs), Name: r.Name, Peer: r.Peer, Options: nonEmpty(r.Options), TunnelKey: r.TunnelKey}
-	m, err := model.ParseMAC(r.MAC)
+	var err error
+	p.MAC, err = ovn.ParseMAC(r.MAC)
 	o.check(r.Loc, "mac", err)
-	p.MAC = ovn.MAC(m)
 	if len(r.Networks) == 0 {
 		o.add(r.Loc.at("networks", "no networks: want at least one ADDRESS/LENGTH like 10.0.3.1/24"))
 	}
 	for i, s := range r.Networks {
-		n, err := netip.ParsePrefix(s)
+		n, err := ovn.ParseNetwork(s)
 		if err != nil {
-			o.add(r.Loc.at(fmt.Sprintf("networks[%d]", i), "bad network %q: want ADDRESS/LENGTH like 10.0.3.1/24", s))
+			o.add(r.Loc.at(fmt.Sprintf("networks[%d]", i), "%v", err))
 			continue
 		}
 		p.Networks = append(p.Networks, n)
@@ -433,11 +434,9 @@ func (o *ovnBuilder) route(r *rawRoute) *ovn.Route {
 	p, err := parseHostOrNetwork(r.Prefix)
 	o.check(r.Loc, "prefix", err)
 	rt.Prefix = p
-	if r.Nexthop == "discard" {
-		rt.Discard = true
-	} else if rt.Nexthop, err = netip.ParseAddr(r.Nexthop); err != nil || rt.Nexthop.Zone() != "" {
-		o.add(r.Loc.at("nexthop", "bad nexthop %q: want an IP address or discard", r.Nexthop))
-	} else if p.IsValid() && p.Addr().Is4() != rt.Nexthop.Is4() {
+	if rt.Nexthop, rt.Discard, err = ovn.ParseNexthop(r.Nexthop); err != nil {
+		o.add(r.Loc.at("nexthop", "%v", err))
+	} else if p.IsValid() && rt.Nexthop.IsValid() && p.Addr().Is4() != rt.Nexthop.Is4() {
 		o.add(r.Loc.at("nexthop", "nexthop %s and prefix %s are of different IP versions", rt.Nexthop, p))
 	}
 	o.check(r.Loc, "policy", oneOf("policy", rt.Policy, routePolicies))
@@ -450,9 +449,9 @@ func (o *ovnBuilder) policy(r *rawPolicy) *ovn.Policy {
 	o.check(r.Loc, "match", checkMatch(p.Match))
 	o.check(r.Loc, "action", oneOf("action", p.Action, policyActions))
 	for i, s := range r.Nexthops {
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
-			o.add(r.Loc.at(fmt.Sprintf("nexthops[%d]", i), "bad nexthop %q: want an IP address", s))
+		a, err := ovn.ParseIP(s)
+		if err != nil {
+			o.add(r.Loc.at(fmt.Sprintf("nexthops[%d]", i), "%v", err))
 			continue
 		}
 		p.Nexthops = append(p.Nexthops, a)
@@ -466,8 +465,8 @@ func (o *ovnBuilder) nat(r *rawNAT) *ovn.NAT {
 		ExternalPortRange: r.ExternalPortRange, Options: nonEmpty(r.Options)}
 	o.check(r.Loc, "type", oneOf("NAT type", n.Type, natTypes))
 	var err error
-	if n.ExternalIP, err = netip.ParseAddr(r.ExternalIP); err != nil || n.ExternalIP.Zone() != "" {
-		o.add(r.Loc.at("external-ip", "bad address %q: want an IP address like 203.0.113.7", r.ExternalIP))
+	if n.ExternalIP, err = ovn.ParseIP(r.ExternalIP); err != nil {
+		o.add(r.Loc.at("external-ip", "%v", err))
 	}
 	if n.LogicalIP, err = parseHostOrNetwork(r.LogicalIP); err != nil {
 		o.add(r.Loc.at("logical-ip", "%v", err))
@@ -475,9 +474,9 @@ func (o *ovnBuilder) nat(r *rawNAT) *ovn.NAT {
 		o.check(r.Loc, "logical-ip", checkNATLogicalIP(n))
 	}
 	if r.ExternalMAC != "" {
-		m, err := model.ParseMAC(r.ExternalMAC)
+		n.ExternalMAC, err = ovn.ParseMAC(r.ExternalMAC)
 		o.check(r.Loc, "external-mac", err)
-		n.ExternalMAC, n.HasExternalMAC = ovn.MAC(m), true
+		n.HasExternalMAC = true
 	}
 	if (n.LogicalPort != "" || n.HasExternalMAC) && n.Type != ovn.DNATAndSNAT && slices.Contains(natTypes, n.Type) {
 		key := "logical-port"
@@ -569,7 +568,7 @@ func checkSetAddress(s string) error {
 	if _, err := parseHostOrNetwork(s); err == nil {
 		return nil
 	}
-	if _, err := model.ParseMAC(s); err == nil {
+	if _, err := ovn.ParseMAC(s); err == nil {
 		return nil
 	}
 	return fmt.Errorf("bad address %q: want an IP address, a prefix like 10.0.3.0/24 or a MAC", s)
@@ -583,93 +582,24 @@ func parseEncap(s string) (ovn.Encap, error) {
 	if err := oneOf("encap type", f[0], encapTypes); err != nil {
 		return ovn.Encap{}, err
 	}
-	ip, err := netip.ParseAddr(f[1])
-	if err != nil || ip.Zone() != "" {
+	ip, err := ovn.ParseIP(f[1])
+	if err != nil {
 		return ovn.Encap{}, fmt.Errorf("bad encap %q: want TYPE IP like geneve 192.168.100.11", s)
 	}
 	return ovn.Encap{Type: f[0], IP: ip}, nil
 }
 
-// hostPrefix reads an interface-style address: "IP/LEN" as written (host
-// bits kept), a bare IP as a /32 or /128.
-func hostPrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		return netip.ParsePrefix(s)
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	if a.Zone() != "" {
-		return netip.Prefix{}, fmt.Errorf("address %q has a zone", s)
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
 // parseHostOrNetwork reads one address (a /32 or /128) or a network, whose
 // host bits must be zero.
 func parseHostOrNetwork(s string) (netip.Prefix, error) {
-	p, err := hostPrefix(s)
+	p, err := ovn.ParseIPOrPrefix(s)
 	switch {
 	case err != nil:
-		return p, fmt.Errorf("bad address %q: want an IP address or a prefix like 10.0.3.0/24", s)
+		return p, err
 	case p.Masked() != p:
 		return p, fmt.Errorf("%s has host bits set: want the network %s", s, p.Masked())
 	}
 	return p, nil
-}
-
-// parseAddress reads one entry of a switch port's addresses column ("MAC
-// [IP...]", router, unknown, dynamic, "MAC dynamic" or "dynamic IP...") or,
-// with security set, of its port_security column ("MAC [IP...]").
-func parseAddress(s string, security bool) (ovn.Address, error) {
-	a := ovn.Address{Text: s}
-	want := `an entry is "MAC [IP...]", router, unknown or dynamic`
-	if security {
-		want = `an entry is "MAC [IP...]"`
-	}
-	f := strings.Fields(s)
-	if len(f) == 0 {
-		return a, fmt.Errorf("empty entry: %s", want)
-	}
-	ips := f[1:]
-	switch {
-	case security:
-	case len(f) == 1 && f[0] == "router":
-		a.Router = true
-		return a, nil
-	case len(f) == 1 && f[0] == "unknown":
-		a.Unknown = true
-		return a, nil
-	case f[0] == "dynamic":
-		var err error
-		a.Dynamic = true
-		a.IPs, err = readIPs(ips, want)
-		return a, err
-	case len(f) == 2 && f[1] == "dynamic":
-		a.Dynamic, ips = true, nil
-	}
-	m, err := model.ParseMAC(f[0])
-	if err != nil {
-		return a, fmt.Errorf("%v; %s", err, want)
-	}
-	a.MAC = ovn.MAC(m)
-	a.IPs, err = readIPs(ips, want)
-	return a, err
-}
-
-// readIPs reads the addresses after an entry's MAC: bare ones as a /32 or
-// /128, "IP/LEN" with its length (and host bits) kept.
-func readIPs(list []string, want string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, s := range list {
-		p, err := hostPrefix(s)
-		if err != nil {
-			return out, fmt.Errorf("bad IP address %q; %s", s, want)
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 // parseGatewayChassis reads "CHASSIS" or "CHASSIS:PRIORITY"; without a
@@ -687,43 +617,4 @@ func parseGatewayChassis(s string, implied int) (ovn.GatewayChassis, error) {
 		return g, fmt.Errorf("empty chassis name in %q: want CHASSIS or CHASSIS:PRIORITY", s)
 	}
 	return g, nil
-}
-
-// parseVIP reads one vips entry: "IP[:PORT]" and its comma-separated
-// backends, which have ports exactly when the VIP has one.
-func parseVIP(vip, backends string) (ovn.VIP, error) {
-	a, port, err := parseHostPort(vip)
-	if err != nil {
-		return ovn.VIP{}, fmt.Errorf("bad VIP %q: want IP or IP:PORT ([IPv6]:PORT)", vip)
-	}
-	v := ovn.VIP{Addr: a, Port: port}
-	if strings.TrimSpace(backends) == "" {
-		return v, nil // OVN rejects or drops what reaches a VIP without backends
-	}
-	for _, s := range strings.Split(backends, ",") {
-		s = strings.TrimSpace(s)
-		b, bport, err := parseHostPort(s)
-		switch {
-		case err != nil:
-			return v, fmt.Errorf("bad backend %q: want IP or IP:PORT ([IPv6]:PORT), comma-separated", s)
-		case (bport == 0) != (port == 0):
-			return v, fmt.Errorf("backend %q: a VIP with a port needs backends with ports, and one without, backends without", s)
-		case b.Is4() != a.Is4():
-			return v, fmt.Errorf("backend %q and VIP %s are of different IP versions", s, a)
-		}
-		v.Backends = append(v.Backends, netip.AddrPortFrom(b, bport))
-	}
-	return v, nil
-}
-
-// parseHostPort reads "IP", "IP:PORT" or "[IPv6]:PORT"; port 0 means none.
-func parseHostPort(s string) (netip.Addr, uint16, error) {
-	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
-		return a, 0, nil
-	}
-	ap, err := netip.ParseAddrPort(s)
-	if err != nil || ap.Port() == 0 || ap.Addr().Zone() != "" {
-		return netip.Addr{}, 0, fmt.Errorf("bad address %q", s)
-	}
-	return ap.Addr(), ap.Port(), nil
 }

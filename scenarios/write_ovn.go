@@ -2,13 +2,11 @@ package scenarios
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/ovn"
 )
 
@@ -136,7 +134,7 @@ func putStrs(m *yaml.Node, key string, list []string) {
 	put(m, key, s)
 }
 
-func macNode(m ovn.MAC) *yaml.Node { return quoted(model.MAC(m).String()) }
+func macNode(m ovn.MAC) *yaml.Node { return quoted(m.String()) }
 
 // matchNode is a match expression in quotes, single ones when it holds
 // double quotes (inport == "vm1"), so it reads as one string at a glance.
@@ -188,8 +186,8 @@ func (o *ovnWriter) loadBalancer(lb *ovn.LoadBalancer) *yaml.Node {
 		vips := namedMap(o, "VIP of load balancer "+lb.Name)
 		vips.quote = true
 		for _, v := range lb.VIPs {
-			key, backends := vipText(v)
-			if _, err := parseVIP(key, backends); err != nil {
+			key, backends := v.Key(), v.BackendsText()
+			if _, err := ovn.ParseVIP(key, backends); err != nil {
 				o.fail(what, "%v", err)
 			}
 			vips.put(key, quoted(backends))
@@ -199,21 +197,6 @@ func (o *ovnWriter) loadBalancer(lb *ovn.LoadBalancer) *yaml.Node {
 	putStrMap(m, "options", lb.Options)
 	putStrMap(m, "external-ids", lb.ExternalIDs)
 	return m
-}
-
-// vipText is a vips entry as OVN writes it.
-func vipText(v ovn.VIP) (vip, backends string) {
-	hostPort := func(a netip.Addr, port uint16) string {
-		if port == 0 {
-			return a.String()
-		}
-		return netip.AddrPortFrom(a, port).String()
-	}
-	bs := make([]string, len(v.Backends))
-	for i, b := range v.Backends {
-		bs[i] = hostPort(b.Addr(), b.Port())
-	}
-	return hostPort(v.Addr, v.Port), strings.Join(bs, ",")
 }
 
 // lbNames names the load balancers of a switch or router, which must be
@@ -304,11 +287,11 @@ func (o *ovnWriter) switchPort(what string, p *ovn.SwitchPort) *yaml.Node {
 	o.disabled(what, p.Disabled)
 	putStr(m, "type", p.Type)
 	dyn := allocated(p.Addresses)
-	o.addresses(m, what, "addresses", p.Addresses, false, dyn)
+	o.addresses(m, what, "addresses", p.Addresses, ovn.ParseAddress, dyn)
 	if dyn != nil {
-		put(m, "dynamic-addresses", quoted(addressText(*dyn)))
+		put(m, "dynamic-addresses", quoted(dyn.String()))
 	}
-	o.addresses(m, what, "port-security", p.PortSecurity, true, nil)
+	o.addresses(m, what, "port-security", p.PortSecurity, ovn.ParsePortSecurity, nil)
 	putStrMap(m, "options", p.Options)
 	if !p.Enabled {
 		put(m, "enabled", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
@@ -326,11 +309,7 @@ func allocated(list []ovn.Address) *ovn.Address {
 		if !a.Dynamic || a.MAC == (ovn.MAC{}) {
 			continue
 		}
-		text := a.Text
-		if text == "" {
-			text = addressText(a)
-		}
-		if asked, err := parseAddress(text, false); err == nil && !sameAddress(asked, a) {
+		if asked, err := ovn.ParseAddress(a.String()); err == nil && !sameAddress(asked, a) {
 			return &ovn.Address{MAC: a.MAC, IPs: a.IPs}
 		}
 	}
@@ -338,19 +317,16 @@ func allocated(list []ovn.Address) *ovn.Address {
 }
 
 // addresses writes each entry as its Text (or, without one, as OVN would
-// print it), refusing one that reads back as another address; dyn is what
-// Load fills dynamic entries with.
-func (o *ovnWriter) addresses(m *yaml.Node, what, key string, list []ovn.Address, security bool, dyn *ovn.Address) {
+// print it), refusing one that parse reads back as another address; dyn is
+// what Load fills dynamic entries with.
+func (o *ovnWriter) addresses(m *yaml.Node, what, key string, list []ovn.Address, parse func(string) (ovn.Address, error), dyn *ovn.Address) {
 	if len(list) == 0 {
 		return
 	}
 	l := flowSeq()
 	for i, a := range list {
-		text := a.Text
-		if text == "" {
-			text = addressText(a)
-		}
-		back, err := parseAddress(text, security)
+		text := a.String()
+		back, err := parse(text)
 		if dyn != nil && back.Dynamic {
 			back.MAC, back.IPs = dyn.MAC, dyn.IPs
 		}
@@ -369,37 +345,8 @@ func (o *ovnWriter) addresses(m *yaml.Node, what, key string, list []ovn.Address
 	put(m, key, l)
 }
 
-// addressText prints an address entry the way OVN's columns hold it. A
-// dynamic entry with both a MAC and IPs has no text; reading it back tells.
-func addressText(a ovn.Address) string {
-	switch {
-	case a.Router:
-		return "router"
-	case a.Unknown:
-		return "unknown"
-	case a.Dynamic && a.MAC != (ovn.MAC{}):
-		return model.MAC(a.MAC).String() + " dynamic"
-	}
-	f := []string{"dynamic"}
-	if !a.Dynamic {
-		f = []string{model.MAC(a.MAC).String()}
-	}
-	for _, p := range a.IPs {
-		f = append(f, hostPrefixText(p))
-	}
-	return strings.Join(f, " ")
-}
-
 func sameAddress(a, b ovn.Address) bool {
 	return a.MAC == b.MAC && slices.Equal(a.IPs, b.IPs) && a.Unknown == b.Unknown && a.Router == b.Router && a.Dynamic == b.Dynamic
-}
-
-// hostPrefixText is a bare address for a /32 or /128, else the prefix.
-func hostPrefixText(p netip.Prefix) string {
-	if p.Bits() == p.Addr().BitLen() {
-		return p.Addr().String()
-	}
-	return p.String()
 }
 
 func (o *ovnWriter) router(r *ovn.Router) *yaml.Node {
@@ -570,7 +517,7 @@ func (o *ovnWriter) nat(what string, n *ovn.NAT) *yaml.Node {
 	}
 	put(m, "type", str(n.Type))
 	put(m, "external-ip", str(n.ExternalIP.String()))
-	put(m, "logical-ip", str(hostPrefixText(n.LogicalIP)))
+	put(m, "logical-ip", str(ovn.IPOrPrefixText(n.LogicalIP)))
 	putStr(m, "logical-port", n.LogicalPort)
 	switch {
 	case n.HasExternalMAC:

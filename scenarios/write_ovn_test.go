@@ -120,7 +120,7 @@ func TestWriteOVNRefuses(t *testing.T) {
 		{"port name used twice", func(db *ovn.DB) { db.Switches[1].Ports[0].Name = "bastion" },
 			`cannot write ovn switch vpc-ext port bastion: the name is also a port of switch vpc-public: logical port names are global in OVN`},
 		{"VIP backend without port", func(db *ovn.DB) { db.LoadBalancers[0].VIPs[0].Backends[1] = netip.AddrPortFrom(ip("10.0.3.56"), 0) },
-			`cannot write ovn load balancer lb-web: backend "10.0.3.56": a VIP with a port needs backends with ports, and one without, backends without`},
+			`cannot write ovn load balancer lb-web: VIP "10.0.3.100:80" backend "10.0.3.56": a VIP with a port needs backends with ports, and one without, backends without`},
 		{"reroute without nexthops", func(db *ovn.DB) { db.Routers[0].Policies[0].Nexthops = nil },
 			`cannot write ovn router vpc-router policies[0]: a reroute policy needs nexthops`},
 		{"disabled route", func(db *ovn.DB) { db.Routers[0].Routes[2].Disabled = true },

@@ -31,16 +31,34 @@ func (r *run) lrIn(c *cur, rp *ovn.RouterPort, p Packet, ch string) {
 			Why: fmt.Sprintf("TTL %d: router %s drops it (and sends ICMP time exceeded)", p.TTL, lr.Name)}, p)
 		return
 	}
+	if own := ownPort(lr, p.Src, ""); own != nil {
+		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: r.lrDetail(lr, "ingress", "lr_in_ip_input", rp.Name, ch),
+			Why: fmt.Sprintf("the source %s is router port %s's own address: lr_in_ip_input drops it as spoofed", p.Src, own.Name)}, p)
+		return
+	}
 	q := r.lrDNAT(c, lr, rp, p, ch)
-	if own := ownPort(lr, q.Dst); own != nil {
+	echo := q.Proto == ProtoICMP && q.ICMPType == 8
+	// The router answers echo requests to all its addresses; other traffic
+	// to a distributed gateway port's address is its own only on the
+	// gateway chassis.
+	resident := ch
+	if echo {
+		resident = ""
+	}
+	if own := ownPort(lr, q.Dst, resident); own != nil {
 		d := r.lrDetail(lr, "ingress", "lr_in_ip_input", own.Name, ch)
-		if q.Proto == ProtoICMP && q.ICMPType == 8 {
+		if echo {
 			r.finish(c, Delivered, Step{Kind: Deliver, Action: DeliveredAction, Detail: d,
 				Why: fmt.Sprintf("%s is router port %s's own address: the router answers the echo request", q.Dst, own.Name)}, q)
 			return
 		}
+		if (q.Proto == ProtoTCP || q.Proto == ProtoUDP) && rejectsOwn(lr) {
+			r.finish(c, Denied, Step{Kind: OVNStage, Action: DeniedAction, Detail: d,
+				Why: fmt.Sprintf("%s is router port %s's own address, where nothing listens: rejected (OVN answers TCP with a reset, UDP with ICMP port unreachable)", q.Dst, own.Name)}, q)
+			return
+		}
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d,
-			Why: fmt.Sprintf("%s is router port %s's own address: a logical router answers only ARP and ICMP echo for it", q.Dst, own.Name)}, q)
+			Why: fmt.Sprintf("%s is router port %s's own address: the router answers only ICMP echo there (a router with NAT or a gateway port drops TCP and UDP to its addresses without an answer)", q.Dst, own.Name)}, q)
 		return
 	}
 	hops, ok := r.lrRoute(c, lr, rp, q, ch)
@@ -113,9 +131,29 @@ func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch st
 	}
 }
 
-// ownPort is the router port that owns address a, if any.
-func ownPort(lr *ovn.Router, a netip.Addr) *ovn.RouterPort {
+// rejectsOwn reports whether lr answers TCP and UDP to its own addresses
+// with a reset or port unreachable, as northd 23.03 programs a router
+// without NAT or gateway ports; ovn-trace shows the others drop them.
+func rejectsOwn(lr *ovn.Router) bool {
+	if len(lr.NAT) > 0 || lr.Options["chassis"] != "" {
+		return false
+	}
 	for _, p := range lr.Ports {
+		if p.IsGateway() {
+			return false
+		}
+	}
+	return true
+}
+
+// ownPort is the router port that owns address a, if any. A distributed
+// gateway port's addresses live on its gateway chassis only
+// (is_chassis_resident): elsewhere they are routed like any address.
+func ownPort(lr *ovn.Router, a netip.Addr, ch string) *ovn.RouterPort {
+	for _, p := range lr.Ports {
+		if ch != "" && p.IsGateway() && p.ActiveChassis() != ch {
+			continue
+		}
 		for _, n := range p.Networks {
 			if n.Addr() == a {
 				return p

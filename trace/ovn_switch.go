@@ -73,7 +73,9 @@ func (r *run) lsToPort(c *cur, in, out *ovn.SwitchPort, p Packet, ch string) {
 // lsOut runs the egress pipeline for port out and outputs the packet.
 func (r *run) lsOut(c *cur, in, out *ovn.SwitchPort, p Packet, ch string) {
 	sw := out.Switch
-	if in == out && out.Type != ovn.PortLocalnet {
+	// A router port may take back what it sent: a packet for the router's
+	// own floating IP hairpins through it.
+	if in == out && out.Type != ovn.PortLocalnet && out.Type != ovn.PortRouter {
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: r.lsDetail(sw, "egress", "ls_out_check_port_sec", out.Name, ch),
 			Why: "the output port is the input port: OVN does not send a packet back where it came from"}, p)
 		return

@@ -12,7 +12,9 @@ import (
 // by uuid (and ports by name) for the references between them and for the
 // southbound facts applied afterwards.
 type builder struct {
-	db *ovn.DB
+	db       *ovn.DB
+	nbSource string // what each NB row's Source starts with: the database, or its file
+	sbSource string
 
 	switches     map[string]*ovn.Switch     // by NB uuid
 	routers      map[string]*ovn.Router     // by NB uuid
@@ -49,9 +51,15 @@ func (r row) errf(column, format string, args ...any) error {
 	return r.err(column, fmt.Errorf(format, args...))
 }
 
-// base is the Row every model object starts from.
-func base(db, table, uuid string, externalIDs map[string]string) ovn.Row {
-	return ovn.Row{UUID: uuid, ExternalIDs: nonEmpty(externalIDs), Source: db + " " + table + " " + uuid}
+// base is the Row every northbound model object starts from.
+func (b *builder) base(table, uuid string, externalIDs map[string]string) ovn.Row {
+	return base(b.nbSource, table, uuid, externalIDs)
+}
+
+// base is the Row every model object starts from; source names the
+// database or the file it was read from.
+func base(source, table, uuid string, externalIDs map[string]string) ovn.Row {
+	return ovn.Row{UUID: uuid, ExternalIDs: nonEmpty(externalIDs), Source: source + " " + table + " " + uuid}
 }
 
 // nonEmpty keeps a map only when it has entries, so an unset column and an
@@ -63,11 +71,12 @@ func nonEmpty(m map[string]string) map[string]string {
 	return maps.Clone(m)
 }
 
-// buildNB builds the northbound model. The order matters only in that a
-// row is built before the rows that point at it.
-func buildNB(t nbTables) (*builder, error) {
+// buildNB builds the northbound model; source names where the rows came
+// from. The order matters only in that a row is built before the rows
+// that point at it.
+func buildNB(t nbTables, source string) (*builder, error) {
 	b := &builder{
-		db:       &ovn.DB{},
+		db: &ovn.DB{}, nbSource: source,
 		switches: map[string]*ovn.Switch{}, routers: map[string]*ovn.Router{},
 		switchPorts: map[string]*ovn.SwitchPort{}, routerPorts: map[string]*ovn.RouterPort{},
 		portsByName: map[string]any{}, acls: map[string]*ovn.ACL{}, lbs: map[string]*ovn.LoadBalancer{},
@@ -90,13 +99,13 @@ func buildNB(t nbTables) (*builder, error) {
 func (b *builder) loadBalancers(t nbTables) error {
 	for _, r := range t.LoadBalancers {
 		ref := row{tLoadBalancer, r.Name, r.UUID}
-		lb := &ovn.LoadBalancer{Row: base(nbDatabase, tLoadBalancer, r.UUID, r.ExternalIDs),
+		lb := &ovn.LoadBalancer{Row: b.base(tLoadBalancer, r.UUID, r.ExternalIDs),
 			Name: r.Name, Protocol: "tcp", Options: nonEmpty(r.Options)}
 		if r.Protocol != nil {
 			lb.Protocol = *r.Protocol
 		}
 		for key, value := range r.VIPs {
-			v, err := parseVIP(key, value)
+			v, err := ovn.ParseVIP(key, value)
 			if err != nil {
 				return ref.err("vips", err)
 			}
@@ -111,7 +120,7 @@ func (b *builder) loadBalancers(t nbTables) error {
 func (b *builder) addressSets(t nbTables) error {
 	for _, r := range t.AddressSets {
 		b.db.AddressSets = append(b.db.AddressSets, &ovn.AddressSet{
-			Row:  base(nbDatabase, tAddressSet, r.UUID, r.ExternalIDs),
+			Row:  b.base(tAddressSet, r.UUID, r.ExternalIDs),
 			Name: r.Name, Addresses: append([]string(nil), r.Addresses...),
 		})
 	}
@@ -120,7 +129,7 @@ func (b *builder) addressSets(t nbTables) error {
 
 func (b *builder) aclRows(t nbTables) error {
 	for _, r := range t.ACLs {
-		a := &ovn.ACL{Row: base(nbDatabase, tACL, r.UUID, r.ExternalIDs),
+		a := &ovn.ACL{Row: b.base(tACL, r.UUID, r.ExternalIDs),
 			Direction: r.Direction, Priority: r.Priority, Match: r.Match, Action: r.Action,
 			Tier: b.aclTier[r.UUID], Label: r.Label, Log: r.Log, Options: nonEmpty(r.Options)}
 		if r.Name != nil {
@@ -140,18 +149,18 @@ func (b *builder) switchPortRows(t nbTables) error {
 		case r.TagRequest != nil:
 			return ref.errf("tag_request", "%d: VLAN-tagged switch ports are not modelled", *r.TagRequest)
 		}
-		p := &ovn.SwitchPort{Row: base(nbDatabase, tSwitchPort, r.UUID, r.ExternalIDs),
+		p := &ovn.SwitchPort{Row: b.base(tSwitchPort, r.UUID, r.ExternalIDs),
 			Name: r.Name, Type: r.Type, Options: nonEmpty(r.Options), Enabled: r.Enabled == nil || *r.Enabled}
 		var dynamic *ovn.Address
 		if r.DynamicAddresses != nil {
-			d, err := parseAddress(*r.DynamicAddresses)
+			d, err := ovn.ParsePortSecurity(*r.DynamicAddresses)
 			if err != nil {
 				return ref.err("dynamic_addresses", err)
 			}
 			dynamic = &d
 		}
 		for _, s := range r.Addresses {
-			a, err := parseAddress(s)
+			a, err := ovn.ParseAddress(s)
 			if err != nil {
 				return ref.err("addresses", err)
 			}
@@ -162,10 +171,7 @@ func (b *builder) switchPortRows(t nbTables) error {
 			p.Addresses = append(p.Addresses, a)
 		}
 		for _, s := range r.PortSecurity {
-			a, err := parseAddress(s)
-			if err == nil && (a.Unknown || a.Router || a.Dynamic) {
-				err = fmt.Errorf("%q: port security takes \"MAC [IP...]\"", s)
-			}
+			a, err := ovn.ParsePortSecurity(s)
 			if err != nil {
 				return ref.err("port_security", err)
 			}
@@ -186,7 +192,7 @@ func (b *builder) switchRows(t nbTables) error {
 		case len(r.ForwardingGroups) > 0:
 			return ref.errf("forwarding_groups", "%d groups: forwarding groups are not modelled", len(r.ForwardingGroups))
 		}
-		s := &ovn.Switch{Row: base(nbDatabase, tSwitch, r.UUID, r.ExternalIDs),
+		s := &ovn.Switch{Row: b.base(tSwitch, r.UUID, r.ExternalIDs),
 			Name: r.Name, OtherConfig: nonEmpty(r.OtherConfig)}
 		var err error
 		if s.Ports, err = lookup(ref, "ports", r.Ports, b.switchPorts); err != nil {
@@ -207,7 +213,7 @@ func (b *builder) switchRows(t nbTables) error {
 func (b *builder) portGroups(t nbTables) error {
 	for _, r := range t.PortGroups {
 		ref := row{tPortGroup, r.Name, r.UUID}
-		g := &ovn.PortGroup{Row: base(nbDatabase, tPortGroup, r.UUID, r.ExternalIDs), Name: r.Name}
+		g := &ovn.PortGroup{Row: b.base(tPortGroup, r.UUID, r.ExternalIDs), Name: r.Name}
 		ports, err := lookup(ref, "ports", r.Ports, b.switchPorts)
 		if err != nil {
 			return err
@@ -232,7 +238,7 @@ func (b *builder) gatewayRows(t nbTables) error {
 	}
 	for _, r := range t.HAGroups {
 		ref := row{tHAGroup, r.Name, r.UUID}
-		g := &ovn.HAChassisGroup{Row: base(nbDatabase, tHAGroup, r.UUID, r.ExternalIDs), Name: r.Name}
+		g := &ovn.HAChassisGroup{Row: b.base(tHAGroup, r.UUID, r.ExternalIDs), Name: r.Name}
 		members, err := lookup(ref, "ha_chassis", r.HAChassis, b.haChassisRow)
 		if err != nil {
 			return err
@@ -251,14 +257,14 @@ func (b *builder) routerPortRows(t nbTables) error {
 		if r.Enabled != nil && !*r.Enabled {
 			return ref.errf("enabled", "false: disabled router ports are not modelled")
 		}
-		p := &ovn.RouterPort{Row: base(nbDatabase, tRouterPort, r.UUID, r.ExternalIDs),
+		p := &ovn.RouterPort{Row: b.base(tRouterPort, r.UUID, r.ExternalIDs),
 			Name: r.Name, Options: nonEmpty(r.Options)}
 		var err error
-		if p.MAC, err = parseMAC(r.MAC); err != nil {
+		if p.MAC, err = ovn.ParseMAC(r.MAC); err != nil {
 			return ref.err("mac", err)
 		}
 		for _, s := range r.Networks {
-			n, err := parseNetwork(s)
+			n, err := ovn.ParseNetwork(s)
 			if err != nil {
 				return ref.err("networks", err)
 			}
@@ -290,13 +296,13 @@ func (b *builder) routerPortRows(t nbTables) error {
 func (b *builder) routeRows(t nbTables) error {
 	for _, r := range t.Routes {
 		ref := row{tRoute, "", r.UUID}
-		rt := &ovn.Route{Row: base(nbDatabase, tRoute, r.UUID, r.ExternalIDs),
+		rt := &ovn.Route{Row: b.base(tRoute, r.UUID, r.ExternalIDs),
 			Policy: "dst-ip", RouteTable: r.RouteTable, Options: nonEmpty(r.Options)}
 		var err error
-		if rt.Prefix, err = parseIPOrPrefix(r.IPPrefix); err != nil {
+		if rt.Prefix, err = ovn.ParseIPOrPrefix(r.IPPrefix); err != nil {
 			return ref.err("ip_prefix", err)
 		}
-		if rt.Nexthop, rt.Discard, err = parseNexthop(r.Nexthop); err != nil {
+		if rt.Nexthop, rt.Discard, err = ovn.ParseNexthop(r.Nexthop); err != nil {
 			return ref.err("nexthop", err)
 		}
 		if r.OutputPort != nil {
@@ -313,7 +319,7 @@ func (b *builder) routeRows(t nbTables) error {
 func (b *builder) policyRows(t nbTables) error {
 	for _, r := range t.Policies {
 		ref := row{tPolicy, "", r.UUID}
-		p := &ovn.Policy{Row: base(nbDatabase, tPolicy, r.UUID, r.ExternalIDs),
+		p := &ovn.Policy{Row: b.base(tPolicy, r.UUID, r.ExternalIDs),
 			Priority: r.Priority, Match: r.Match, Action: r.Action, Options: nonEmpty(r.Options)}
 		hops := r.Nexthops
 		column := "nexthops"
@@ -321,7 +327,7 @@ func (b *builder) policyRows(t nbTables) error {
 			hops, column = []string{*r.Nexthop}, "nexthop" // the older, single-valued column
 		}
 		for _, s := range hops {
-			a, err := parseAddr(s)
+			a, err := ovn.ParseIP(s)
 			if err != nil {
 				return ref.err(column, err)
 			}
@@ -343,20 +349,20 @@ func (b *builder) natRows(t nbTables) error {
 		case r.ExemptedExtIPs != nil:
 			return ref.errf("exempted_ext_ips", "set: NAT restricted to external address sets is not modelled")
 		}
-		n := &ovn.NAT{Row: base(nbDatabase, tNAT, r.UUID, r.ExternalIDs), Type: r.Type,
+		n := &ovn.NAT{Row: b.base(tNAT, r.UUID, r.ExternalIDs), Type: r.Type,
 			ExternalPortRange: r.ExternalPortRange, Options: nonEmpty(r.Options)}
 		var err error
-		if n.ExternalIP, err = parseAddr(r.ExternalIP); err != nil {
+		if n.ExternalIP, err = ovn.ParseIP(r.ExternalIP); err != nil {
 			return ref.err("external_ip", err)
 		}
-		if n.LogicalIP, err = parseIPOrPrefix(r.LogicalIP); err != nil {
+		if n.LogicalIP, err = ovn.ParseIPOrPrefix(r.LogicalIP); err != nil {
 			return ref.err("logical_ip", err)
 		}
 		if r.LogicalPort != nil {
 			n.LogicalPort = *r.LogicalPort
 		}
 		if r.ExternalMAC != nil {
-			if n.ExternalMAC, err = parseMAC(*r.ExternalMAC); err != nil {
+			if n.ExternalMAC, err = ovn.ParseMAC(*r.ExternalMAC); err != nil {
 				return ref.err("external_mac", err)
 			}
 			n.HasExternalMAC = true
@@ -375,7 +381,7 @@ func (b *builder) routerRows(t nbTables) error {
 		case len(r.LoadBalancerGroup) > 0:
 			return ref.errf("load_balancer_group", "%d groups: load balancer groups are not modelled", len(r.LoadBalancerGroup))
 		}
-		rt := &ovn.Router{Row: base(nbDatabase, tRouter, r.UUID, r.ExternalIDs),
+		rt := &ovn.Router{Row: b.base(tRouter, r.UUID, r.ExternalIDs),
 			Name: r.Name, Options: nonEmpty(r.Options)}
 		var err error
 		if rt.Ports, err = lookup(ref, "ports", r.Ports, b.routerPorts); err != nil {

@@ -268,7 +268,7 @@ func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 func address(m string, prefixes ...string) ovn.Address {
 	text := []string{m}
 	for _, p := range prefixes {
-		text = append(text, ipOrPrefixText(netip.MustParsePrefix(p)))
+		text = append(text, ovn.IPOrPrefixText(netip.MustParsePrefix(p)))
 	}
 	return ovn.Address{MAC: mac(m), IPs: pfx(prefixes...), Text: strings.Join(text, " ")}
 }
@@ -284,23 +284,23 @@ func TestImportErrors(t *testing.T) {
 		want string // a regexp; <uuid> stands for a row's uuid
 	}{
 		{"bad address", [][]string{{"set", "Logical_Switch_Port", "p1", `addresses="garbage 10.0.0.5"`}},
-			`Logical_Switch_Port "p1" \(<uuid>\) column addresses: "garbage 10.0.0.5" does not start with an Ethernet address`},
+			`Logical_Switch_Port "p1" \(<uuid>\) column addresses: "garbage 10.0.0.5": "garbage" is not a MAC address; want "MAC \[IP...\]", "MAC dynamic", "dynamic \[IP...\]", "router" or "unknown"$`},
 		{"bad port security", [][]string{{"set", "Logical_Switch_Port", "p1", `port_security="router"`}},
-			`Logical_Switch_Port "p1" \(<uuid>\) column port_security: "router": port security takes "MAC \[IP...\]"`},
+			`Logical_Switch_Port "p1" \(<uuid>\) column port_security: "router": "router" is not a MAC address; want "MAC \[IP\[/PLEN\]...\]"$`},
 		{"container port", [][]string{{"lsp-add", "sw0", "child", "p1", "5"}},
 			`Logical_Switch_Port "child" \(<uuid>\) column parent_name: "p1": container ports .* are not modelled`},
 		{"bad router MAC", [][]string{{"set", "Logical_Router_Port", "r1", `mac="02:00:00:00:01"`}},
-			`Logical_Router_Port "r1" \(<uuid>\) column mac: "02:00:00:00:01" is not an Ethernet address`},
+			`Logical_Router_Port "r1" \(<uuid>\) column mac: bad MAC address "02:00:00:00:01": want six hex bytes like fa:16:3e:ae:b3:e7$`},
 		{"network without length", [][]string{{"set", "Logical_Router_Port", "r1", "networks=10.0.0.1"}},
-			`Logical_Router_Port "r1" \(<uuid>\) column networks: "10.0.0.1" is not IP/PLEN`},
+			`Logical_Router_Port "r1" \(<uuid>\) column networks: bad network "10.0.0.1": want IP/PLEN like 10.0.3.1/24$`},
 		{"disabled router port", [][]string{{"lrp-set-enabled", "r1", "disabled"}},
 			`Logical_Router_Port "r1" \(<uuid>\) column enabled: false: disabled router ports are not modelled`},
 		{"bad nexthop", [][]string{{"--id=@r", "create", "Logical_Router_Static_Route", "ip_prefix=10.1.0.0/16", "nexthop=gw",
 			"--", "add", "Logical_Router", "lr0", "static_routes", "@r"}},
-			`Logical_Router_Static_Route <uuid> column nexthop: "gw" is neither an IP address nor "discard"`},
+			`Logical_Router_Static_Route <uuid> column nexthop: bad nexthop "gw": want an IP address or "discard"$`},
 		{"bad NAT address", [][]string{{"--id=@n", "create", "NAT", "type=snat", "external_ip=gw", "logical_ip=10.0.0.0/24",
 			"--", "add", "Logical_Router", "lr0", "nat", "@n"}},
-			`NAT <uuid> column external_ip: "gw" is not an IP address`},
+			`NAT <uuid> column external_ip: bad address "gw": want an IP address like 203.0.113.7$`},
 		{"bad VIP", [][]string{{"create", "Load_Balancer", "name=lb", `vips:"10.0.0.9:80"="10.0.0.2"`}},
 			`Load_Balancer "lb" \(<uuid>\) column vips: VIP "10.0.0.9:80" backend "10.0.0.2": a VIP with a port needs backends with ports`},
 		{"load balancer group", [][]string{{"--id=@g", "create", "Load_Balancer_Group", "name=g",

@@ -7,16 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	libmodel "github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
+	"github.com/hopscope/hopscope/importers/internal/endpoint"
 	"github.com/hopscope/hopscope/model/ovn"
 )
 
@@ -25,11 +23,13 @@ import (
 const defaultTimeout = 30 * time.Second
 
 // Import reads the northbound database at nb and, when sb is not "", the
-// southbound at sb. Endpoints: "unix:PATH", "tcp:IP:PORT", or a
-// comma-separated list of them (a clustered database; any member will do).
-// Missing/unreachable endpoints are errors naming the endpoint.
+// southbound at sb. Each is a server, "unix:PATH", "tcp:IP:PORT" or a
+// comma-separated list of them (a clustered database; any member will
+// do), or a database file (see ImportFiles): "file:PATH", or the absolute
+// path of an existing file. Missing/unreachable endpoints are errors
+// naming the endpoint.
 //
-// Each database is read with one transaction of select operations: one
+// A server is read with one transaction of select operations: one
 // consistent snapshot, and no monitor. The result has the forward fields
 // filled (a switch's ports and ACLs, a router's ports, routes, policies and
 // NAT, a port group's port names and ACLs, load balancer pointers) and the
@@ -38,41 +38,56 @@ const defaultTimeout = 30 * time.Second
 func Import(ctx context.Context, nb, sb string) (*ovn.DB, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	cm, err := nbModel()
-	if err != nil {
-		return nil, err
-	}
-	dbm, rows, err := selectAll(ctx, nb, cm, nbTableOrder)
+	d, source, err := read(ctx, nb, nbModel, nbTableOrder)
 	if err != nil {
 		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
 	}
-	nt, err := decodeNB(dbm, rows)
+	nt, err := decodeNB(d)
 	if err != nil {
 		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
 	}
-	b, err := buildNB(nt)
+	b, err := buildNB(nt, source)
 	if err != nil {
 		return nil, fmt.Errorf("ovn northbound %s: %w", nb, err)
 	}
 	if sb != "" {
-		cm, err := sbModel()
-		if err != nil {
-			return nil, err
-		}
-		dbm, rows, err := selectAll(ctx, sb, cm, sbTableOrder)
+		d, source, err := read(ctx, sb, sbModel, sbTableOrder)
 		if err != nil {
 			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
 		}
-		st, err := decodeSB(dbm, rows)
+		st, err := decodeSB(d)
 		if err != nil {
 			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
 		}
-		if err := b.applySB(st); err != nil {
+		if err := b.applySB(st, source); err != nil {
 			return nil, fmt.Errorf("ovn southbound %s: %w", sb, err)
 		}
 	}
 	b.sort()
 	return b.db, nil
+}
+
+// read reads the tables of model's database from at, a server or a file;
+// source is what the rows' Sources start with: the database's name, or
+// the file's path.
+func read(ctx context.Context, at string, model func() (libmodel.ClientDBModel, error), tables []string) (d *decoder, source string, err error) {
+	cm, err := model()
+	if err != nil {
+		return nil, "", err
+	}
+	path, isFile, err := filePath(at)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case isFile:
+		r, err := readFile(ctx, path, cm)
+		return &decoder{file: r}, path, err
+	}
+	if _, err := endpoint.ParseList(at); err != nil {
+		return nil, "", fmt.Errorf("%w, or file:PATH for a database file", err)
+	}
+	dbm, rows, err := selectAll(ctx, at, cm, tables)
+	return &decoder{dbm: dbm, rows: rows}, cm.Name(), err
 }
 
 // Endpoints picks the endpoints: the flags if given, else $OVN_NB_DB /
@@ -96,51 +111,10 @@ func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, defaultTimeout)
 }
 
-// parseEndpoints checks an endpoint list and returns it as libovsdb wants
-// it. A relative unix path is made absolute: libovsdb reads "unix:db.sock"
-// as "unix:" with no path and silently connects to its default socket.
-// (importers/ovsdb has the same check for a single endpoint.)
-func parseEndpoints(list string) ([]string, error) {
-	if list == "" {
-		return nil, errors.New(`no endpoint; want "unix:PATH" or "tcp:IP:PORT"`)
-	}
-	var out []string
-	for _, endpoint := range strings.Split(list, ",") {
-		endpoint = strings.TrimSpace(endpoint)
-		bad := func(why string) error {
-			return fmt.Errorf("endpoint %q: %s; want \"unix:PATH\" or \"tcp:IP:PORT\"", endpoint, why)
-		}
-		if path, ok := strings.CutPrefix(endpoint, "unix:"); ok {
-			if path == "" {
-				return nil, bad("no socket path")
-			}
-			abs, err := filepath.Abs(path)
-			if err != nil {
-				return nil, bad(err.Error())
-			}
-			out = append(out, "unix:"+abs)
-			continue
-		}
-		if hostport, ok := strings.CutPrefix(endpoint, "tcp:"); ok {
-			host, port, err := net.SplitHostPort(hostport)
-			if err != nil {
-				return nil, bad(err.Error())
-			}
-			if host == "" || port == "" {
-				return nil, bad("missing address or port")
-			}
-			out = append(out, endpoint)
-			continue
-		}
-		return nil, bad("unsupported scheme")
-	}
-	return out, nil
-}
-
 // connect opens a client for the database cm names at endpoints. Connect
 // also checks that the models are a subset of the server's schema.
 func connect(ctx context.Context, endpoints string, cm libmodel.ClientDBModel) (client.Client, error) {
-	addrs, err := parseEndpoints(endpoints)
+	addrs, err := endpoint.ParseList(endpoints)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/hopscope/hopscope/model/ovn"
 )
 
-// applySB adds what the southbound database knows: the chassis and their
+// applySB adds what the southbound database (read from source) knows: the chassis and their
 // encapsulations, each datapath's and port's tunnel key, and the chassis a
 // switch port is bound to.
 //
@@ -12,8 +12,8 @@ import (
 // chassisredirect port ("cr-lrp-..."), or a datapath northd has not yet
 // removed. A northbound object northd has not yet reached keeps tunnel key
 // 0.
-func (b *builder) applySB(t sbTables) error {
-	b.db.HasSB = true
+func (b *builder) applySB(t sbTables, source string) error {
+	b.db.HasSB, b.sbSource = true, source
 	encaps := map[string]SBEncap{}
 	for _, e := range t.Encaps {
 		encaps[e.UUID] = e
@@ -21,13 +21,13 @@ func (b *builder) applySB(t sbTables) error {
 	chassisName := map[string]string{}
 	for _, r := range t.Chassis {
 		ref := row{tChassis, r.Name, r.UUID}
-		ch := &ovn.Chassis{Row: base(sbDatabase, tChassis, r.UUID, r.ExternalIDs), Name: r.Name, Hostname: r.Hostname}
+		ch := &ovn.Chassis{Row: base(b.sbSource, tChassis, r.UUID, r.ExternalIDs), Name: r.Name, Hostname: r.Hostname}
 		es, err := lookup(ref, "encaps", r.Encaps, encaps)
 		if err != nil {
 			return err
 		}
 		for _, e := range es {
-			ip, err := parseAddr(e.IP)
+			ip, err := ovn.ParseIP(e.IP)
 			if err != nil {
 				return row{tEncap, "", e.UUID}.err("ip", err)
 			}

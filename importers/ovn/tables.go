@@ -288,9 +288,8 @@ type sbTables struct {
 	Datapaths []SBDatapathBinding
 }
 
-// decodeNB turns raw rows, keyed by table name, into the models above.
-func decodeNB(dbm libmodel.DatabaseModel, rows map[string][]ovsdb.Row) (nbTables, error) {
-	d := &decoder{dbm: dbm, rows: rows}
+// decodeNB turns the rows d holds into the models above.
+func decodeNB(d *decoder) (nbTables, error) {
 	t := nbTables{
 		Switches:       decodeTable[LogicalSwitch](d, tSwitch),
 		SwitchPorts:    decodeTable[LogicalSwitchPort](d, tSwitchPort),
@@ -310,8 +309,12 @@ func decodeNB(dbm libmodel.DatabaseModel, rows map[string][]ovsdb.Row) (nbTables
 	if d.err != nil {
 		return t, d.err
 	}
+	if d.file != nil {
+		t.ACLTier = d.file.aclTiers()
+		return t, nil
+	}
 	var err error
-	t.ACLTier, err = decodeTier(dbm.Schema, rows[tACL])
+	t.ACLTier, err = decodeTier(d.dbm.Schema, d.rows[tACL])
 	return t, err
 }
 
@@ -341,9 +344,8 @@ func decodeTier(schema ovsdb.DatabaseSchema, rows []ovsdb.Row) (map[string]int, 
 	return tiers, nil
 }
 
-// decodeSB turns raw southbound rows into the models above.
-func decodeSB(dbm libmodel.DatabaseModel, rows map[string][]ovsdb.Row) (sbTables, error) {
-	d := &decoder{dbm: dbm, rows: rows}
+// decodeSB turns the southbound rows d holds into the models above.
+func decodeSB(d *decoder) (sbTables, error) {
 	t := sbTables{
 		Chassis:   decodeTable[SBChassis](d, tChassis),
 		Encaps:    decodeTable[SBEncap](d, tEncap),
@@ -353,17 +355,23 @@ func decodeSB(dbm libmodel.DatabaseModel, rows map[string][]ovsdb.Row) (sbTables
 	return t, d.err
 }
 
-// decoder decodes tables one after another and keeps the first error;
-// after one, it decodes nothing more.
+// decoder holds one read of a database, from a server (raw rows, which
+// libovsdb maps into models) or from a file (models already), and decodes
+// tables one after another, keeping the first error; after one, it decodes
+// nothing more.
 type decoder struct {
 	dbm  libmodel.DatabaseModel
 	rows map[string][]ovsdb.Row
+	file *replayer
 	err  error
 }
 
 func decodeTable[T any](d *decoder, table string) []T {
 	if d.err != nil {
 		return nil
+	}
+	if d.file != nil {
+		return rowsOf[T](d.file.tables[table])
 	}
 	rows := d.rows[table]
 	out := make([]T, 0, len(rows))

@@ -157,8 +157,7 @@ func (w *writer) loadBalancer(lb *ovn.LoadBalancer) (string, error) {
 		if !v.Addr.IsValid() {
 			return "", fmt.Errorf("load balancer %s: a VIP has no address", lb.Name)
 		}
-		key, value := vipText(v)
-		m.VIPs[key] = value
+		m.VIPs[v.Key()] = v.BackendsText()
 	}
 	if err := w.insert(m); err != nil {
 		return "", fmt.Errorf("load balancer %s: %w", lb.Name, err)
@@ -234,10 +233,10 @@ func (w *writer) switchPort(p *ovn.SwitchPort) (string, error) {
 	m := &LogicalSwitchPort{UUID: w.name(), Name: p.Name, Type: p.Type,
 		Options: maps.Clone(p.Options), ExternalIDs: maps.Clone(p.ExternalIDs)}
 	for _, a := range p.Addresses {
-		m.Addresses = append(m.Addresses, addressText(a))
+		m.Addresses = append(m.Addresses, a.String())
 	}
 	for _, a := range p.PortSecurity {
-		m.PortSecurity = append(m.PortSecurity, addressText(a))
+		m.PortSecurity = append(m.PortSecurity, a.String())
 	}
 	if !p.Enabled || p.Disabled {
 		off := false
@@ -317,7 +316,7 @@ func (w *writer) router(r *ovn.Router) error {
 }
 
 func (w *writer) routerPort(p *ovn.RouterPort) (string, error) {
-	m := &LogicalRouterPort{UUID: w.name(), Name: p.Name, MAC: macString(p.MAC),
+	m := &LogicalRouterPort{UUID: w.name(), Name: p.Name, MAC: p.MAC.String(),
 		Options: maps.Clone(p.Options), ExternalIDs: maps.Clone(p.ExternalIDs)}
 	if len(p.Networks) == 0 {
 		return "", errors.New("no networks (a router port needs at least one)")
@@ -398,13 +397,13 @@ func (w *writer) nat(n *ovn.NAT) (string, error) {
 	if !n.ExternalIP.IsValid() || !n.LogicalIP.IsValid() {
 		return "", errors.New("a NAT needs an external IP and a logical IP")
 	}
-	m := &NAT{UUID: w.name(), Type: n.Type, ExternalIP: n.ExternalIP.String(), LogicalIP: ipOrPrefixText(n.LogicalIP),
+	m := &NAT{UUID: w.name(), Type: n.Type, ExternalIP: n.ExternalIP.String(), LogicalIP: ovn.IPOrPrefixText(n.LogicalIP),
 		ExternalPortRange: n.ExternalPortRange, Options: maps.Clone(n.Options), ExternalIDs: maps.Clone(n.ExternalIDs)}
 	if n.LogicalPort != "" {
 		m.LogicalPort = &n.LogicalPort
 	}
 	if n.HasExternalMAC {
-		mac := macString(n.ExternalMAC)
+		mac := n.ExternalMAC.String()
 		m.ExternalMAC = &mac
 	}
 	return m.UUID, w.insert(m)

@@ -1,8 +1,8 @@
 package ovsdb
 
 import (
+	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -201,52 +201,12 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-func TestParseEndpoint(t *testing.T) {
-	tests := []struct {
-		name, in, want, err string
-	}{
-		{name: "unix", in: "unix:/run/ovs/db.sock", want: "unix:/run/ovs/db.sock"},
-		{name: "tcp", in: "tcp:192.0.2.1:6640", want: "tcp:192.0.2.1:6640"},
-		{name: "tcp6", in: "tcp:[2001:db8::1]:6640", want: "tcp:[2001:db8::1]:6640"},
-		{name: "unix empty", in: "unix:", err: `ovsdb endpoint "unix:": no socket path; want "unix:PATH" or "tcp:IP:PORT"`},
-		{name: "tcp no port", in: "tcp:192.0.2.1", err: `ovsdb endpoint "tcp:192.0.2.1": address 192.0.2.1: missing port in address; want "unix:PATH" or "tcp:IP:PORT"`},
-		{name: "tcp no host", in: "tcp::6640", err: `ovsdb endpoint "tcp::6640": missing address or port; want "unix:PATH" or "tcp:IP:PORT"`},
-		{name: "ssl", in: "ssl:192.0.2.1:6640", err: `ovsdb endpoint "ssl:192.0.2.1:6640": unsupported scheme; want "unix:PATH" or "tcp:IP:PORT"`},
-		{name: "bare path", in: "/run/ovs/db.sock", err: `ovsdb endpoint "/run/ovs/db.sock": unsupported scheme; want "unix:PATH" or "tcp:IP:PORT"`},
+// TestImportEndpoint: a bad endpoint is an error before any connection,
+// named as the ovsdb endpoint.
+func TestImportEndpoint(t *testing.T) {
+	_, err := Import(context.Background(), "ssl:192.0.2.1:6640")
+	want := `ovsdb endpoint "ssl:192.0.2.1:6640": unsupported scheme; want "unix:PATH" or "tcp:IP:PORT"`
+	if err == nil || err.Error() != want {
+		t.Errorf("Import: error %v, want %s", err, want)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseEndpoint(tt.in)
-			if tt.err != "" {
-				if err == nil || err.Error() != tt.err {
-					t.Fatalf("parseEndpoint(%q) = %q, %v; want error %q", tt.in, got, err, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("parseEndpoint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
-
-	// libovsdb would read "unix:db.sock" as its own default socket.
-	got, err := parseEndpoint("unix:db.sock")
-	if err != nil || !strings.HasPrefix(got, "unix:/") || !strings.HasSuffix(got, "/db.sock") {
-		t.Errorf("parseEndpoint(unix:db.sock) = %q, %v; want an absolute path", got, err)
-	}
-}
-
-func FuzzParseEndpoint(f *testing.F) {
-	for _, s := range []string{"unix:/a", "unix:a", "tcp:1.2.3.4:5", "tcp:[::1]:5", "ssl:x", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := parseEndpoint(s)
-		if err != nil {
-			return
-		}
-		if !strings.HasPrefix(got, "unix:/") && !strings.HasPrefix(got, "tcp:") {
-			t.Errorf("parseEndpoint(%q) = %q: neither an absolute unix path nor tcp", s, got)
-		}
-	})
 }

@@ -6,16 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 	libmodel "github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
+	"github.com/hopscope/hopscope/importers/internal/endpoint"
 	"github.com/hopscope/hopscope/model"
 )
 
@@ -28,8 +26,8 @@ const defaultSocket = "/var/run/openvswitch/db.sock"
 // server that accepts the connection but never answers cannot hang it.
 const defaultTimeout = 30 * time.Second
 
-// Import connects to endpoint ("unix:PATH" or "tcp:IP:PORT"; "" = DefaultEndpoint),
-// reads Bridge, Port and Interface, and returns the model. When endpoint is ""
+// Import connects to ep ("unix:PATH" or "tcp:IP:PORT"; "" = DefaultEndpoint),
+// reads Bridge, Port and Interface, and returns the model. When ep is ""
 // and the default socket does not exist, it returns (nil, nil): no OVS on the host is not an error.
 // An explicit endpoint that cannot be reached is an error naming it.
 //
@@ -37,16 +35,16 @@ const defaultTimeout = 30 * time.Second
 // select operations, which is also one consistent snapshot. Bridges and
 // ports come back without Host and Bridge back-pointers and without Iface;
 // model.Topology.Resolve sets those.
-func Import(ctx context.Context, endpoint string) (*model.OVS, error) {
-	if endpoint == "" {
+func Import(ctx context.Context, ep string) (*model.OVS, error) {
+	if ep == "" {
 		if _, err := os.Stat(defaultSocket); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		endpoint = DefaultEndpoint
+		ep = DefaultEndpoint
 	}
-	addr, err := parseEndpoint(endpoint)
+	addr, err := endpoint.Parse(ep)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ovsdb %w", err)
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -55,43 +53,13 @@ func Import(ctx context.Context, endpoint string) (*model.OVS, error) {
 	}
 	t, err := read(ctx, addr)
 	if err != nil {
-		return nil, fmt.Errorf("ovsdb %s: %w", endpoint, err)
+		return nil, fmt.Errorf("ovsdb %s: %w", ep, err)
 	}
 	ovs, err := build(t)
 	if err != nil {
-		return nil, fmt.Errorf("ovsdb %s: %w", endpoint, err)
+		return nil, fmt.Errorf("ovsdb %s: %w", ep, err)
 	}
 	return ovs, nil
-}
-
-// parseEndpoint checks an endpoint and returns it as libovsdb wants it. A
-// relative unix path is made absolute: libovsdb reads "unix:db.sock" as
-// "unix:" with no path and silently connects to its default socket instead.
-func parseEndpoint(endpoint string) (string, error) {
-	bad := func(why string) error {
-		return fmt.Errorf("ovsdb endpoint %q: %s; want \"unix:PATH\" or \"tcp:IP:PORT\"", endpoint, why)
-	}
-	if path, ok := strings.CutPrefix(endpoint, "unix:"); ok {
-		if path == "" {
-			return "", bad("no socket path")
-		}
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return "", bad(err.Error())
-		}
-		return "unix:" + abs, nil
-	}
-	if hostport, ok := strings.CutPrefix(endpoint, "tcp:"); ok {
-		host, port, err := net.SplitHostPort(hostport)
-		if err != nil {
-			return "", bad(err.Error())
-		}
-		if host == "" || port == "" {
-			return "", bad("missing address or port")
-		}
-		return endpoint, nil
-	}
-	return "", bad("unsupported scheme")
 }
 
 // read connects, selects every row of the four tables in one transaction,

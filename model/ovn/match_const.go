@@ -1,5 +1,7 @@
 package ovn
 
+import "slices"
+
 // intConst is an integer constant as written (before cutting to a field).
 type intConst struct {
 	val, mask u128
@@ -91,6 +93,7 @@ func (p *parser) parseConstant(cs *constSet, f *field) *MatchError {
 		if !ok {
 			return p.errAt(t, "address set %q does not exist", t.text)
 		}
+		cs.ints = slices.Grow(cs.ints, len(addrs))
 		for _, s := range addrs {
 			// Like OVN, take each entry's first token and skip entries
 			// that are not numbers or addresses.
@@ -171,6 +174,7 @@ func (p *parser) makeCmp(f field, r relop, cs constSet, op *token) (*ast, *Match
 		return boolAST(r == rNe), nil
 	}
 	c := cmp{sym: s, ofs: f.ofs, n: f.n, op: r, strs: cs.strs, pos: f.tok.pos}
+	c.vals = make([]constant, 0, len(cs.ints))
 	for _, v := range cs.ints {
 		k := constant{val: v.val.and(ones(f.n)), mask: ones(f.n)}
 		if v.masked {

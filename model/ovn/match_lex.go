@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // tokKind is the kind of a lexical token of a match expression. The lexer
@@ -154,7 +155,9 @@ func lexOne(s string, p int) token {
 		t.end = idEnd(s, p)
 		t.text = s[p:t.end]
 	default:
-		return lexErr(t, fmt.Sprintf("invalid character %q", rune(c)))
+		r, size := utf8.DecodeRuneInString(s[p:])
+		t.end = p + size
+		return lexErr(t, fmt.Sprintf("invalid character %q", r))
 	}
 	return t
 }
@@ -298,7 +301,7 @@ func lexNumber(s string, t token) (token, bool) {
 		for i := 0; i < 17; i += 3 {
 			t.val.lo = t.val.lo<<8 | uint64(hexVal(w[i]))<<4 | uint64(hexVal(w[i+1]))
 		}
-	case strings.Trim(w, "0123456789") == "":
+	case allDigits(w):
 		if w[0] == '0' && len(w) > 1 {
 			return lexErr(t, "decimal constants must not have leading zeros"), false
 		}
@@ -341,6 +344,15 @@ func lexHex(w string, t token) (token, bool) {
 	}
 	t.format = fmtHex
 	return t, true
+}
+
+func allDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isMAC(w string) bool {

@@ -176,6 +176,7 @@ type field struct {
 	sym    *symbol
 	ofs, n int
 	tok    *token
+	end    int // byte offset just past the reference
 }
 
 func (p *parser) parseFieldFirst() (*ast, bool, *MatchError) {
@@ -191,9 +192,11 @@ func (p *parser) parseFieldFirst() (*ast, bool, *MatchError) {
 		}
 		if f.n > 1 && !p.not {
 			return nil, false, p.errAt(f.tok, "%s is %d bits wide: compare it explicitly, e.g. \"%s != 0\"",
-				f.sym.name, f.n, p.src[f.tok.pos:t.pos])
+				f.sym.name, f.n, p.src[f.tok.pos:f.end])
 		}
-		a, err := p.makeCmp(f, rNe, constSet{ints: []intConst{{}}, tok: f.tok}, f.tok)
+		// A bare field means "!= 0": "ct.est" is "ct.est != 0".
+		zero := constSet{ints: []intConst{{format: fmtHex, tok: f.tok}}, typed: true, tok: f.tok}
+		a, err := p.makeCmp(f, rNe, zero, f.tok)
 		return a, true, err
 	}
 	p.next()
@@ -296,7 +299,7 @@ func (p *parser) parseField() (field, *MatchError) {
 		return field{}, p.errAt(t, "%s", unknownField(t.text))
 	}
 	p.next()
-	f := field{sym: s, n: s.width, tok: t}
+	f := field{sym: s, n: s.width, tok: t, end: t.end}
 	open := p.tok()
 	if open.kind != tkLSquare {
 		return f, nil
@@ -319,6 +322,7 @@ func (p *parser) parseField() (field, *MatchError) {
 	if p.tok().kind != tkRSquare {
 		return field{}, p.expected("\"]\"")
 	}
+	f.end = p.tok().end
 	p.next()
 	switch {
 	case lo > hi:

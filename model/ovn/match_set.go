@@ -33,6 +33,7 @@ func newValueSet(ofs, n int, vals []constant) *valueSet {
 		return s
 	}
 	groups := map[u128]map[u128]struct{}{}
+	s.spans = make([]span, 0, len(vals))
 	for _, v := range vals {
 		free := s.nmask.andNot(v.mask) // the bits the constant leaves open
 		if free.trailingOnes() == free.bitLen() {

@@ -425,6 +425,13 @@ var matchCases = []struct {
 		no:    []*packetB{mpkt("udp", "1.1.1.1:1", "2.2.2.2:22"), mpkt("tcp", "1.1.1.1:1", "2.2.2.2:53")},
 	},
 	{
+		// OVN pushes ! inward, then adds each side's prerequisite:
+		// (tcp.dst != 22 && tcp) && (udp.dst != 53 && udp).
+		name:  "negated disjunction over two protocols matches nothing",
+		match: "!(tcp.dst == 22 || udp.dst == 53)",
+		no:    []*packetB{mpkt("tcp", "1.1.1.1:1", "2.2.2.2:80"), mpkt("udp", "1.1.1.1:1", "2.2.2.2:80"), mpkt("arp", "1.1.1.1", "2.2.2.2")},
+	},
+	{
 		name:  "ip fields",
 		match: "ip.ttl == 255 && ip.proto == 17 && ip.dscp == 0 && ip.ecn == 0",
 		yes:   []*packetB{mpkt("udp", "1.1.1.1:1", "2.2.2.2:2").ttl(255)},
@@ -530,6 +537,8 @@ var matchErrorCases = []struct {
 	{"!tcp.dst == 22", 1, `"!" needs parentheses`, false},
 	{"ip4 && tcp || udp", 12, "&& and || must be parenthesized when used together", false},
 	{"tcp.dst", 1, `compare it explicitly, e.g. "tcp.dst != 0"`, false},
+	{"reg0[0..3] /* x */ && ip4", 1, `reg0 is 4 bits wide: compare it explicitly, e.g. "reg0[0..3] != 0"`, false},
+	{"ip4 && ×", 8, `invalid character '×'`, false},
 	{"!(!(vlan.pcp))", 5, "compare it explicitly", false},
 	{"(ip4", 5, `expected ")", found end of input`, false},
 	{"ip4 )", 5, `expected end of input, found ")"`, false},
@@ -619,219 +628,4 @@ func TestMatchColumnsCountRunes(t *testing.T) {
 	if !errors.As(err, &me) || me.Col != 18 {
 		t.Errorf("got %v, want column 18", err)
 	}
-}
-
-// TestMatchEquivalences checks pairs of matches that OVN's own tests
-// (tests/ovn.at, "expression parser" and "expression annotation") say mean
-// the same, on many packets.
-func TestMatchEquivalences(t *testing.T) {
-	pairs := [][2]string{
-		{"vlan.present == 1", "vlan.present"},
-		{"!(vlan.present == 0)", "vlan.present"},
-		{"vlan.present != 1", "!vlan.present"},
-		{"!(vlan.present != 0)", "!vlan.present"},
-		{"eth.dst[0] != 0", "eth.dst[0]"},
-		{"!(eth.dst[0] != 0)", "!eth.dst[0]"},
-		{"vlan.tci == 0x3000/0xf000", "vlan.tci[12..15] == 0x3"},
-		{"vlan.tci != 0x3000/0xf000", "vlan.tci[12..15] != 0x3"},
-		{"!(vlan.pcp)", "vlan.pcp == 0"},
-		{"!(vlan.pcp <= 0x4)", "vlan.pcp > 0x4"},
-		{"!(vlan.pcp < 0x4)", "vlan.pcp >= 0x4"},
-		{"0x4 < vlan.pcp", "vlan.pcp > 0x4"},
-		{"!(0x4 >= vlan.pcp)", "vlan.pcp > 0x4"},
-		{"1 < vlan.pcp <= 4", "vlan.pcp > 0x1 && vlan.pcp <= 0x4"},
-		{"!(1 <= vlan.pcp < 4)", "vlan.pcp < 0x1 || vlan.pcp >= 0x4"},
-		{"!(4 >= vlan.pcp > 1)", "vlan.pcp > 0x4 || vlan.pcp <= 0x1"},
-		{"vlan.pcp == {1, 2, 3, 4}", "vlan.pcp == 0x1 || vlan.pcp == 0x2 || vlan.pcp == 0x3 || vlan.pcp == 0x4"},
-		{"vlan.pcp != {1, 2, 3, 4}", "vlan.pcp != 0x1 && vlan.pcp != 0x2 && vlan.pcp != 0x3 && vlan.pcp != 0x4"},
-		{"vlan.pcp == 1 && !(!(vlan.pcp == 2 && vlan.pcp == 3) && vlan.pcp == 4)",
-			"vlan.pcp == 0x1 && ((vlan.pcp == 0x2 && vlan.pcp == 0x3) || vlan.pcp != 0x4)"},
-		{"ip4.src == {10.0.0.0/8, 192.168.0.0/16, 172.16.20.0/24, 8.8.8.8}",
-			"ip4.src[24..31] == 0xa || ip4.src[16..31] == 0xc0a8 || ip4.src[8..31] == 0xac1014 || ip4.src == 0x8080808"},
-		{"ip4.src == ::1.2.3.4/::ffff:ffff", "ip4.src == 0x1020304"},
-		{"!1", "0"},
-		{"ip4.src != 1.2.3.4", "ip4.src != 0x1020304 && eth.type == 0x800"},
-		{"ip.proto == {123, 234}", "(ip.proto == 0x7b || ip.proto == 0xea) && (eth.type == 0x800 || eth.type == 0x86dd)"},
-		{"tcp.dst == 1 || (tcp.dst >= 2 && tcp.dst <= 3)",
-			"(tcp.dst == 0x1 || (tcp.dst >= 0x2 && tcp.dst <= 0x3)) && ip.proto == 0x6 && (eth.type == 0x800 || eth.type == 0x86dd)"},
-		{"ip[0] == 1", "eth.type == 0x800 || eth.type == 0x86dd"},
-		{"!vlan.pcp", "vlan.tci[13..15] == 0 && vlan.tci[12]"},
-		{"vlan.pcp == 1 && vlan.vid == 2", "vlan.tci[13..15] == 0x1 && vlan.tci[12] && vlan.tci[0..11] == 0x2"},
-		{"!reg0 && !reg1 && !reg2 && !reg3", "xxreg0 == 0"},
-		{"!ct.est", "ct_state[1] == 0 && ct_state[5]"},
-		{"nd", "icmp6.type == {135, 136} && icmp6.code == 0 && ip.ttl == 255 && eth.type == 0x86dd && ip.proto == 58"},
-		{"icmp", "(ip.proto == 1 && eth.type == 0x800) || (ip.proto == 58 && eth.type == 0x86dd)"},
-	}
-	pkts := equivalencePackets()
-	for _, pr := range pairs {
-		a, err := Compile(pr[0], nil)
-		if err != nil {
-			t.Errorf("Compile(%q): %v", pr[0], err)
-			continue
-		}
-		b, err := Compile(pr[1], nil)
-		if err != nil {
-			t.Errorf("Compile(%q): %v", pr[1], err)
-			continue
-		}
-		for _, p := range pkts {
-			if a.Eval(p) != b.Eval(p) {
-				t.Errorf("%q = %v but %q = %v on %+v", pr[0], a.Eval(p), pr[1], b.Eval(p), *p)
-				break
-			}
-		}
-	}
-}
-
-// TestMatchSemantics checks matches whose OVN meaning cannot be written
-// as another match (negated nominal terms) against Go predicates.
-func TestMatchSemantics(t *testing.T) {
-	isIP := func(p *Packet) bool { return p.EthType == EthIPv4 || p.EthType == EthIPv6 }
-	for match, want := range map[string]func(p *Packet) bool{
-		// OVN: !ip.frag[0] || !ip.
-		"!ip.is_frag": func(p *Packet) bool { return !p.IPFrag || !isIP(p) },
-		// OVN: !eth.dst[40] || ip4.dst[28..31] != 0xe || !ip4.
-		"!ip4.mcast": func(p *Packet) bool {
-			return p.EthDst[0]&1 == 0 || p.EthType != EthIPv4 || p.IPDst.As4()[0]>>4 != 0xe
-		},
-		"!ct.est":         func(p *Packet) bool { return p.CT&CTTrk != 0 && p.CT&CTEst == 0 },
-		"tcp.dst != 2":    func(p *Packet) bool { return isIP(p) && p.IPProto == 6 && p.L4Dst != 2 },
-		"!(tcp.dst == 2)": func(p *Packet) bool { return isIP(p) && p.IPProto == 6 && p.L4Dst != 2 },
-		"ip.ttl == 255":   func(p *Packet) bool { return isIP(p) && p.IPTTL == 255 },
-		"!(icmp6.type != 135)": func(p *Packet) bool {
-			return p.EthType == EthIPv6 && p.IPProto == 58 && p.ICMPType == 135
-		},
-	} {
-		e, err := Compile(match, nil)
-		if err != nil {
-			t.Errorf("Compile(%q): %v", match, err)
-			continue
-		}
-		for _, p := range equivalencePackets() {
-			if got := e.Eval(p); got != want(p) {
-				t.Errorf("%q = %v on %+v, want %v", match, got, *p, !got)
-				break
-			}
-		}
-	}
-}
-
-// equivalencePackets varies the fields the pairs above test over small
-// ranges, so that equal and unequal values both occur.
-func equivalencePackets() []*Packet {
-	var out []*Packet
-	ethTypes := []uint16{EthIPv4, EthIPv6, EthARP, 0x1234}
-	srcs := []string{"10.1.2.3", "192.168.1.1", "8.8.8.8", "172.16.20.9", "1.2.3.4", "224.0.0.5"}
-	i := 0
-	for _, et := range ethTypes {
-		for tci := range 1 << 16 {
-			if tci%97 != 0 && tci&0xfff > 4 {
-				continue
-			}
-			i++
-			p := &Packet{EthType: et, VLANPresent: tci&0x1000 != 0, VLANID: uint16(tci & 0xfff), VLANPCP: uint8(tci >> 13)}
-			p.IPSrc = netip.MustParseAddr(srcs[i%len(srcs)])
-			p.IPDst = netip.MustParseAddr(srcs[(i/7)%len(srcs)])
-			p.IPProto = []uint8{1, 6, 17, 58, 123, 234}[i%6]
-			p.L4Dst = uint16(i % 5)
-			p.ICMPType, p.ICMPCode, p.IPTTL = []uint8{135, 136, 8}[i%3], uint8(i/3%2), []uint8{255, 64}[i/11%2]
-			p.IPFrag = i%4 == 0
-			p.EthDst = MAC{byte(i % 2), 0, 0x5e, 0, 0, 5}
-			p.CT = CTState(i * 37 % 256)
-			p.Reg[i%4] = uint32(i % 3)
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// TestMatchSymbolTable checks that every predicate and prerequisite in the
-// table expands, and spot-checks OVN's register and conntrack layouts.
-func TestMatchSymbolTable(t *testing.T) {
-	tab, err := loadMatchTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, s := range tab.syms {
-		for _, src := range []string{s.prereq, s.predicate} {
-			if src == "" {
-				continue
-			}
-			if x, ok := tab.expansion[src]; !ok || x.err != nil && !x.err.Unsupported {
-				t.Errorf("%s: %q: not expanded (%v)", name, src, x.err)
-			}
-		}
-	}
-	for name, want := range map[string]string{
-		"reg0": "xxreg0[96..127]", "reg3": "xxreg0[0..31]", "reg5": "xxreg1[64..95]", "reg8": "xreg4[32..63]",
-		"reg9": "xreg4[0..31]", "xreg0": "xxreg0[64..127]", "xreg3": "xxreg1[0..63]",
-		"ct.trk": "ct_state[5..5]", "ct.dnat": "ct_state[7..7]", "vlan.vid": "vlan.tci[0..11]",
-		"ct_label.acl_id": "ct_label[80..95]", "ct_mark.obs_stage": "ct_mark[4..5]", "eth.mcast": "eth.dst[40..40]",
-	} {
-		s := tab.syms[name]
-		if s == nil || s.parent == nil {
-			t.Errorf("%s: not a subfield", name)
-			continue
-		}
-		if got := fmt.Sprintf("%s[%d..%d]", s.parent.name, s.parentOfs, s.parentOfs+s.width-1); got != want {
-			t.Errorf("%s = %s, want %s", name, got, want)
-		}
-	}
-}
-
-func TestMatchLexer(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want string // kinds and values, or the error
-	}{
-		{"ip4.src==10.0.0.0/8", "id(ip4.src) == int(a000000/ff000000)"},
-		{"a/*b*/c // d", "id(a) id(c)"},
-		{"fe80::1 fa:16:3e:00:00:01 face", "int(0xfe800000000000000000000000000001) int(fa163e000001) id(face)"},
-		{"0x0/0x1 0/0xff 192.168.0.2/30", "int(0/1) int(0/ff) int(c0a80000/fffffffc)"},
-		{"1.2.3.4:5", "int(1020304) other int(5)"},
-		{`"a\u0020b" $as @pg ^t`, `str(a b) $as @pg ^t`},
-		{"0..15", "int(0) .. int(f)"},
-		{"18446744073709551616", "error(decimal constants must be less than 2**64)"},
-		{"0x1ffffffffffffffffffffffffffffffff", "error(hexadecimal constant requires more than 128 bits)"},
-		{"1/", "error(integer constant expected)"},
-	} {
-		if got := describeTokens(lex(tt.in)); got != tt.want {
-			t.Errorf("lex(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
-func describeTokens(toks []token) string {
-	var out []string
-	for _, t := range toks {
-		switch t.kind {
-		case tkEnd:
-		case tkError:
-			out = append(out, "error("+t.text+")")
-		case tkID:
-			out = append(out, "id("+t.text+")")
-		case tkString:
-			out = append(out, "str("+t.text+")")
-		case tkAddrSet, tkPortGroup, tkTemplate:
-			out = append(out, map[tokKind]string{tkAddrSet: "$", tkPortGroup: "@", tkTemplate: "^"}[t.kind]+t.text)
-		case tkInt:
-			v := fmt.Sprintf("%x", t.val.lo)
-			if t.val.hi != 0 {
-				v = fmt.Sprintf("0x%x%016x", t.val.hi, t.val.lo)
-			}
-			if t.masked {
-				v += fmt.Sprintf("/%x", t.mask.lo)
-			}
-			out = append(out, "int("+v+")")
-		case tkEq:
-			out = append(out, "==")
-		case tkEllipsis:
-			out = append(out, "..")
-		case tkOther:
-			out = append(out, "other")
-		default:
-			out = append(out, fmt.Sprint(t.kind))
-		}
-	}
-	return strings.Join(out, " ")
 }
