@@ -106,13 +106,13 @@ type EncapDetail struct {
 // OVNDetail: one stage of an OVN logical pipeline and the northbound row
 // that decided it.
 type OVNDetail struct {
-	Datapath      string `json:"datapath"`           // the logical switch or router
-	Pipeline      string `json:"pipeline"`           // ingress or egress
-	Stage         string `json:"stage"`              // as northd names its tables: ls_in_acl, lr_in_ip_routing, ...
-	Port          string `json:"port,omitempty"`     // the logical port in or out
-	Chassis       string `json:"chassis,omitempty"`  // where this part of the pipeline runs
-	Row           string `json:"row,omitempty"`      // the NB row: "ACL <uuid>", "NAT <uuid>", ...
-	Name          string `json:"name,omitempty"`     // the row's name (ACL name, Neutron name)
+	Datapath      string `json:"datapath"`          // the logical switch or router
+	Pipeline      string `json:"pipeline"`          // ingress or egress
+	Stage         string `json:"stage"`             // as northd names its tables: ls_in_acl, lr_in_ip_routing, ...
+	Port          string `json:"port,omitempty"`    // the logical port in or out
+	Chassis       string `json:"chassis,omitempty"` // where this part of the pipeline runs
+	Row           string `json:"row,omitempty"`     // the NB row: "ACL <uuid>", "NAT <uuid>", ...
+	Name          string `json:"name,omitempty"`    // the row's name (ACL name, Neutron name)
 	PortGroup     string `json:"port_group,omitempty"`
 	SecurityGroup string `json:"security_group,omitempty"` // external_ids neutron:security_group_id
 }

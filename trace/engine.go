@@ -62,7 +62,7 @@ type run struct {
 	done    []*Trace
 	reply   bool
 	fwConns []conn
-	fwL     []lconn // OVN's connections of the forward trace
+	fwL     []lconn                              // OVN's connections of the forward trace
 	learnt  map[*model.OVSBridge]*openflow.Flows // flows learn actions added during this run
 }
 

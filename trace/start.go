@@ -28,7 +28,7 @@ type Request struct {
 type origin struct {
 	ns   *model.Namespace
 	seg  *model.Segment
-	port *model.OVSPort // a frame injected at an OVS bridge port
+	port *model.OVSPort  // a frame injected at an OVS bridge port
 	lsp  *ovn.SwitchPort // a packet sent by the VM behind an OVN logical port
 	src  netip.Addr
 	ep   *model.Endpoint

@@ -25,8 +25,8 @@ type tunMeta struct {
 
 // Encapsulation is what an outer tunnel packet carries.
 type Encapsulation struct {
-	Type  string `json:"type"` // vxlan, geneve, gre
-	Key   uint64 `json:"key"`  // VNI or GRE key
+	Type  string     `json:"type"` // vxlan, geneve, gre
+	Key   uint64     `json:"key"`  // VNI or GRE key
 	Port  string     `json:"port"` // host:bridge:port that wrapped it
 	OVN   *GeneveOVN `json:"ovn,omitempty"`
 	Inner Packet     `json:"inner"`
