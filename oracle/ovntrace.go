@@ -121,10 +121,11 @@ type OVNTrace struct {
 	ARPs      []OVNOutput    // ARP requests for a next hop with no MAC binding
 	CT        []OVNConntrack // every conntrack lookup, in the order it ran
 	Echo      bool           // a router turned the echo request into its reply (whether or not the reply got out)
-	Rejects   []string       // the generators (tcp_reset, icmp4, ...) the packet itself ran into
+	Rejects   []string       // the generators the packet itself ran into: "tcp_reset", "icmp4 type 3", ...
 	ARPFor    []netip.Addr   // the addresses the packet itself made ARP requests for
 	PortSec   []PortSecCheck // the port security checks that ran, in order
 	NATZones  []string       // the router ports whose pipelines ran ct_dnat or ct_snat (their zone's state is a --ct state too)
+	Selects   []string       // the ids a select action (ECMP) chose among: ovn-trace follows one, --select-id says which
 	Errors    []string       // "***" lines: what ovn-trace could not follow
 	Unjudged  []string       // changes to fields the comparison does not judge, on the packet's own path
 	Command   string         // how to ask again
@@ -144,8 +145,8 @@ var generators = map[string]bool{
 // TraceOVN asks ovn-trace, through run (a Cluster's Trace), what becomes
 // of f in logical switch dp. ct gives the states of the first conntrack
 // lookups; the rest see fill.
-func TraceOVN(run func(args ...string) (string, error), dp string, f OVNFlow, ct []string, fill string) (*OVNTrace, error) {
-	args := []string{"--summary", "--minimal", "--no-friendly-names"}
+func TraceOVN(run func(args ...string) (string, error), dp string, f OVNFlow, ct []string, fill string, extra ...string) (*OVNTrace, error) {
+	args := append([]string{"--summary", "--minimal", "--no-friendly-names"}, extra...)
 	for i := range ovnTraceCT {
 		s := fill
 		if i < len(ct) {
@@ -189,7 +190,7 @@ func ParseOVNTrace(out string, f OVNFlow) (*OVNTrace, error) {
 	}
 	p := &otParser{t: &OVNTrace{Flow: f, Raw: strings.TrimSpace(min)}}
 	p.summary(sumTree, "", nil)
-	p.minimal(minTree, otState{h: f.OVNHeaders}, f)
+	p.minimal(minTree, otState{h: f.OVNHeaders, rej: -1}, f)
 	if len(p.commits) != len(p.all) {
 		return nil, fmt.Errorf("the summary has %d outputs to logical ports, the minimal trace %d", len(p.commits), len(p.all))
 	}
@@ -282,6 +283,13 @@ func (p *otParser) summary(nodes []*otNode, zone string, commits []string) {
 			p.t.CT = append(p.t.CT, OVNConntrack{Zone: zone, State: ctStateOf(n.text)})
 		case strings.HasPrefix(n.text, "ct_commit"):
 			commits = append(commits, zone)
+		case strings.Contains(n.text, "= select(") && p.t.Selects == nil:
+			// "reg8[16..31] = select(1=100, 2=100)": ids, with weights.
+			_, list, _ := strings.Cut(n.text, "= select(")
+			for _, id := range strings.Split(strings.TrimSuffix(list, ")"), ",") {
+				id, _, _ = strings.Cut(strings.TrimSpace(id), "=")
+				p.t.Selects = append(p.t.Selects, id)
+			}
 		case strings.HasSuffix(n.text, "= check_in_port_sec()"):
 			p.t.PortSec = append(p.t.PortSec, PortSecCheck{Port: zone})
 		case strings.HasSuffix(n.text, "= check_out_port_sec()"):
@@ -335,6 +343,7 @@ type otState struct {
 	arp bool       // an arp { } block turned it into an ARP request
 	tpa netip.Addr // arp.tpa
 	gen string     // the transformation that generated it, if any
+	rej int        // its index in Rejects, for the ICMP type it sets (-1: none)
 }
 
 // minimal walks the minimal tree. A block gets a copy of the packet: after
@@ -348,7 +357,7 @@ func (p *otParser) minimal(nodes []*otNode, st otState, f OVNFlow) {
 			case name == "arp" && s.gen == "":
 				s.arp, s.gen = true, "arp"
 			case generators[name] && s.gen == "":
-				s.gen = name
+				s.gen, s.rej = name, len(p.t.Rejects)
 				p.t.Rejects = append(p.t.Rejects, name)
 			}
 			for _, a := range args {
@@ -431,6 +440,9 @@ func (p *otParser) set(st *otState, field, value, text string) {
 			// A router answers the echo: what follows is the answer's.
 			p.t.Echo, st.gen = true, "echo reply"
 		}
+		if st.gen == "icmp4" && st.rej >= 0 && err == nil {
+			p.t.Rejects[st.rej] = fmt.Sprintf("icmp4 type %d", v)
+		}
 	case "icmp4.code":
 	case "arp.tpa":
 		st.tpa, err = otAddr(value)
@@ -438,7 +450,12 @@ func (p *otParser) set(st *otState, field, value, text string) {
 			p.t.ARPFor = append(p.t.ARPFor, st.tpa)
 		}
 	default:
-		if st.gen == "" {
+		// Registers and metadata are the pipeline's own business.
+		internal := false
+		for _, pre := range []string{"reg", "xreg", "xxreg", "flags.", "ct_", "outport", "inport"} {
+			internal = internal || strings.HasPrefix(field, pre)
+		}
+		if st.gen == "" && !internal {
 			p.t.Unjudged = append(p.t.Unjudged, text)
 		}
 	}
