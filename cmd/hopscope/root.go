@@ -73,7 +73,7 @@ func (s *source) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.example, "example", "", "an embedded example: "+strings.Join(scenarios.Examples(), ", "))
 	cmd.Flags().BoolVar(&s.live, "live", false, "this machine's live state: every `ip netns` namespace, iptables, Open vSwitch (read-only)")
 	cmd.Flags().StringVar(&s.ovsdb, "ovsdb", "", "with --live: the OVS database, unix:PATH or tcp:IP:PORT (default: the local socket, if any)")
-	cmd.Flags().StringVar(&s.ovnNB, "ovn-nb", "", "an OVN northbound database, unix:PATH or tcp:IP:PORT: alone, a source of its own; with --live or -f, added to it (with --live, default $OVN_NB_DB)")
+	cmd.Flags().StringVar(&s.ovnNB, "ovn-nb", "", "an OVN northbound database, unix:PATH, tcp:IP:PORT or its file (file:PATH or /abs/path.db, read directly and fast): alone, a source of its own; with --live or -f, added to it (with --live, default $OVN_NB_DB)")
 	cmd.Flags().StringVar(&s.ovnSB, "ovn-sb", "", "with --ovn-nb: its southbound database, for chassis, bindings and tunnel keys (with --live, default $OVN_SB_DB)")
 }
 

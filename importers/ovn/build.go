@@ -3,7 +3,6 @@ package ovn
 import (
 	"errors"
 	"fmt"
-	"maps"
 
 	"github.com/hopscope/hopscope/model/ovn"
 )
@@ -63,12 +62,13 @@ func base(source, table, uuid string, externalIDs map[string]string) ovn.Row {
 }
 
 // nonEmpty keeps a map only when it has entries, so an unset column and an
-// empty one read the same.
+// empty one read the same. The rows are the import's own: their maps are
+// taken, not copied.
 func nonEmpty(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return nil
 	}
-	return maps.Clone(m)
+	return m
 }
 
 // buildNB builds the northbound model; source names where the rows came
@@ -77,12 +77,13 @@ func nonEmpty(m map[string]string) map[string]string {
 func buildNB(t nbTables, source string) (*builder, error) {
 	b := &builder{
 		db: &ovn.DB{}, nbSource: source,
-		switches: map[string]*ovn.Switch{}, routers: map[string]*ovn.Router{},
-		switchPorts: map[string]*ovn.SwitchPort{}, routerPorts: map[string]*ovn.RouterPort{},
-		portsByName: map[string]any{}, acls: map[string]*ovn.ACL{}, lbs: map[string]*ovn.LoadBalancer{},
-		gateways: map[string]GatewayChassis{}, haGroups: map[string]*ovn.HAChassisGroup{},
-		routes: map[string]*ovn.Route{}, policies: map[string]*ovn.Policy{}, nats: map[string]*ovn.NAT{},
-		aclTier: t.ACLTier, haChassisRow: map[string]HAChassis{},
+		switches: make(map[string]*ovn.Switch, len(t.Switches)), routers: make(map[string]*ovn.Router, len(t.Routers)),
+		switchPorts: make(map[string]*ovn.SwitchPort, len(t.SwitchPorts)), routerPorts: make(map[string]*ovn.RouterPort, len(t.RouterPorts)),
+		portsByName: make(map[string]any, len(t.SwitchPorts)+len(t.RouterPorts)), acls: make(map[string]*ovn.ACL, len(t.ACLs)),
+		lbs: make(map[string]*ovn.LoadBalancer, len(t.LoadBalancers)), gateways: make(map[string]GatewayChassis, len(t.GatewayChassis)),
+		haGroups: make(map[string]*ovn.HAChassisGroup, len(t.HAGroups)), routes: make(map[string]*ovn.Route, len(t.Routes)),
+		policies: make(map[string]*ovn.Policy, len(t.Policies)), nats: make(map[string]*ovn.NAT, len(t.NATs)),
+		aclTier: t.ACLTier, haChassisRow: make(map[string]HAChassis, len(t.HAChassis)),
 	}
 	steps := []func(nbTables) error{
 		b.loadBalancers, b.addressSets, b.aclRows, b.switchPortRows, b.switchRows, b.portGroups,

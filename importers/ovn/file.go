@@ -20,11 +20,12 @@ import (
 // every row and no generic rows are made on the way.
 //
 // A file is read as ovsdb-server reads it at start: the schema, then each
-// transaction replayed in order (see filelog.go). A standalone database is
-// read; a clustered one is an error that says what to do instead. A file
-// that ends inside a record, or whose record does not match its checksum,
-// is an error naming the record; unlike ovsdb-server, which drops such a
-// tail, the import does not guess at what the file was meant to hold.
+// transaction replayed in order (the format is described in filelog.go).
+// A standalone database is read; a clustered one is an error that says
+// what to do instead. A file that ends inside a record, or whose record
+// does not match its checksum, is an error naming the record: unlike
+// ovsdb-server, which drops such a tail, the import does not guess at what
+// the file was meant to hold.
 //
 // Reading a file while ovsdb-server appends to it is safe: a record being
 // written reads as a truncated file, and the import can be repeated.

@@ -35,8 +35,8 @@ func newScanner(r io.Reader, off int64, size int) *scanner {
 }
 
 // more reads more input, keeping buf[from:] (from <= pos) and moving it
-// to the start of buf. It returns how far positions moved, and false when
-// the input has ended.
+// to the start of buf. It returns how far positions moved, which callers
+// apply even when it returns false: the input has ended.
 func (s *scanner) more(from int) (int, bool) {
 	if s.err != nil {
 		return 0, false
@@ -77,7 +77,7 @@ func (s *scanner) ended(want string) error {
 	if s.err != nil && !errors.Is(s.err, io.EOF) {
 		return s.err // a truncated record or a read error says so itself
 	}
-	return s.fail("the record ends where %s should be", want)
+	return fmt.Errorf("byte %d: the record ends where %s should be", s.off+int64(s.end), want)
 }
 
 // peek skips white space and returns the next byte, without consuming it;
@@ -146,6 +146,22 @@ func (s *scanner) elem(n int) (bool, error) {
 	return !done && err == nil, err
 }
 
+// array reads an array, calling each to read every element.
+func (s *scanner) array(want string, each func() error) error {
+	if err := s.expect('[', want); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		more, err := s.elem(n)
+		if err != nil || !more {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+}
+
 // next consumes the ',' before the n-th member of an object or array, or
 // its closing byte; true at the close.
 func (s *scanner) next(n int, closing byte, want string) (bool, error) {
@@ -181,10 +197,10 @@ func (s *scanner) stringBytes() ([]byte, error) {
 	for {
 		if i >= s.end {
 			shift, ok := s.more(start)
+			start, i = start-shift, i-shift
 			if !ok {
 				return nil, s.ended("the end of a string")
 			}
-			start, i = start-shift, i-shift
 			continue
 		}
 		rest := s.buf[i:s.end]
@@ -330,10 +346,10 @@ func (s *scanner) literal() ([]byte, error) {
 			break
 		}
 		shift, ok := s.more(start)
+		start, i = start-shift, i-shift
 		if !ok {
 			break // a literal may end the input
 		}
-		start, i = start-shift, i-shift
 	}
 	s.pos = i
 	return s.buf[start:i], nil

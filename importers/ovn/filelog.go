@@ -57,7 +57,12 @@ func readLog(path, db string, bufSize int, schema func(*ovsdb.DatabaseSchema) er
 		return err
 	}
 	defer f.Close()
-	l := &logReader{path: path, br: bufio.NewReaderSize(f, 64<<10), record: -1, bufSize: bufSize}
+	return readLogFrom(f, path, db, bufSize, schema, replay)
+}
+
+// readLogFrom is readLog of the file at path, opened as r.
+func readLogFrom(r io.Reader, path, db string, bufSize int, schema func(*ovsdb.DatabaseSchema) error, replay func(*scanner) error) error {
+	l := &logReader{path: path, br: bufio.NewReaderSize(r, 64<<10), record: -1, bufSize: bufSize}
 	for {
 		b, err := l.next()
 		switch {

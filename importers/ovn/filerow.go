@@ -3,9 +3,8 @@ package ovn
 import (
 	"cmp"
 	"fmt"
-	"maps"
+	"hash/maphash"
 	"reflect"
-	"slices"
 
 	libmodel "github.com/ovn-kubernetes/libovsdb/model"
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
@@ -22,14 +21,14 @@ type fileTable struct {
 	uuid     []int                  // its _uuid field
 	columns  map[string]*fileColumn // the columns read, by name; set by bind
 	optional map[string]bool        // columns a schema may lack (ACL.tier)
-	rows     map[string]reflect.Value
+	index    map[string]int         // a row's place in rows, by uuid
+	rows     []reflect.Value        // *model, in the order the file made them; nil once deleted
 }
 
 // fileColumn is one column the importer reads.
 type fileColumn struct {
 	name  string
 	field []int
-	kind  valueKind
 	// composite is a set or map that may hold more than one value: in a
 	// diff record, its changes are diffs rather than the new value.
 	composite bool
@@ -59,7 +58,7 @@ var kindTypes = map[reflect.Type]valueKind{
 // newFileTable is table name, read into rows of typ; optional names the
 // columns a schema may lack.
 func newFileTable(name string, typ reflect.Type, optional ...string) *fileTable {
-	t := &fileTable{name: name, typ: typ, rows: map[string]reflect.Value{}, optional: map[string]bool{}}
+	t := &fileTable{name: name, typ: typ, index: map[string]int{}, optional: map[string]bool{}}
 	for _, c := range optional {
 		t.optional[c] = true
 	}
@@ -99,7 +98,7 @@ func (t *fileTable) bind(schema *ovsdb.DatabaseSchema) error {
 		if err != nil {
 			return fmt.Errorf("table %s column %s: %w", t.name, name, err)
 		}
-		t.columns[name] = &fileColumn{name: name, field: f.Index, kind: kind, composite: composite}
+		t.columns[name] = &fileColumn{name: name, field: f.Index, composite: composite}
 	}
 	if t.uuid == nil {
 		panic(fmt.Sprintf("%s has no _uuid field", t.typ))
@@ -159,6 +158,16 @@ func (k valueKind) String() string {
 // replayer applies a file's transactions to its tables.
 type replayer struct {
 	tables map[string]*fileTable
+	s      *scanner // the record being read
+
+	// strs keeps one copy of the strings read recently: a thousand
+	// ports' external_ids share their keys, and most values of type,
+	// action or device_owner are one of a few.
+	strs strCache
+	// set and pairs are scratch for a set's and a map's elements, which
+	// are then copied out at their size.
+	set   []string
+	pairs [][2]string
 }
 
 // aclRow is what a file's ACL rows read into: the model and, where the
@@ -170,7 +179,7 @@ type aclRow struct {
 
 // newReplayer makes a table for each of cm's models.
 func newReplayer(cm libmodel.ClientDBModel) *replayer {
-	r := &replayer{tables: map[string]*fileTable{}}
+	r := &replayer{tables: map[string]*fileTable{}, strs: strCache{seed: maphash.MakeSeed()}}
 	for name, typ := range cm.Types() {
 		t := newFileTable(name, typ.Elem())
 		if name == tACL {
@@ -187,9 +196,12 @@ func (r *replayer) aclTiers() map[string]int {
 	if t == nil || t.columns["tier"] == nil {
 		return nil
 	}
-	tiers := make(map[string]int, len(t.rows))
-	for uuid, row := range t.rows {
-		tiers[uuid] = row.Addr().Interface().(*aclRow).Tier
+	tiers := make(map[string]int, len(t.index))
+	for _, row := range t.rows {
+		if row.IsValid() {
+			a := row.Interface().(*aclRow)
+			tiers[a.UUID] = a.Tier
+		}
 	}
 	return tiers
 }
@@ -214,6 +226,7 @@ type pending struct {
 
 // record applies one transaction record.
 func (r *replayer) record(s *scanner) error {
+	r.s = s
 	if err := s.expect('{', "a transaction object"); err != nil {
 		return err
 	}
@@ -221,16 +234,16 @@ func (r *replayer) record(s *scanner) error {
 	isDiff := false
 	for n := 0; ; n++ {
 		key, more, err := s.key(n)
-		if err != nil || !more {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if !more {
 			break
 		}
 		t := r.tables[string(key)]
 		switch {
 		case t != nil:
-			err = r.table(s, t, &later)
+			err = r.table(t, &later)
 		case string(key) == "_is_diff":
 			isDiff, err = s.boolean()
 		default: // _date, _comment, tables not read
@@ -251,7 +264,8 @@ func (r *replayer) record(s *scanner) error {
 }
 
 // table applies one table's rows of a transaction.
-func (r *replayer) table(s *scanner, t *fileTable, later *[]pending) error {
+func (r *replayer) table(t *fileTable, later *[]pending) error {
+	s := r.s
 	if err := s.expect('{', "an object of rows"); err != nil {
 		return fmt.Errorf("table %s: %w", t.name, err)
 	}
@@ -263,11 +277,11 @@ func (r *replayer) table(s *scanner, t *fileTable, later *[]pending) error {
 		if !more {
 			return nil
 		}
-		// key's bytes last until the next read: look the row up first.
-		row, exists := t.rows[string(key)]
+		// Before the next read, which moves key's bytes.
+		i, exists := t.index[string(key)]
 		var uuid string
 		if exists {
-			uuid = row.FieldByIndex(t.uuid).String()
+			uuid = t.rows[i].Elem().FieldByIndex(t.uuid).String()
 		} else {
 			uuid = string(key)
 		}
@@ -275,27 +289,34 @@ func (r *replayer) table(s *scanner, t *fileTable, later *[]pending) error {
 			if !exists {
 				return fmt.Errorf("%s %s: the transaction deletes a row that does not exist", t.name, uuid)
 			}
-			delete(t.rows, uuid)
-			if _, err := s.literal(); err != nil {
-				return err
+			if lit, err := s.literal(); err != nil || string(lit) != "null" {
+				if err == nil {
+					err = s.fail("want a row object or null, found %q", lit)
+				}
+				return fmt.Errorf("%s %s: %w", t.name, uuid, err)
 			}
+			delete(t.index, uuid)
+			t.rows[i] = reflect.Value{}
 			continue
 		}
 		if !exists {
-			row = reflect.New(t.typ).Elem()
-			row.FieldByIndex(t.uuid).SetString(uuid)
-			t.rows[uuid] = row
+			row := reflect.New(t.typ)
+			row.Elem().FieldByIndex(t.uuid).SetString(uuid)
+			i = len(t.rows)
+			t.index[uuid] = i
+			t.rows = append(t.rows, row)
 		}
-		if err := t.columnsOf(s, row, exists, later); err != nil {
-			return fmt.Errorf("%s %s %w", t.name, uuid, err)
+		if err := r.columns(t, t.rows[i].Elem(), exists, later); err != nil {
+			return fmt.Errorf("%s %s: %w", t.name, uuid, err)
 		}
 	}
 }
 
-// columnsOf reads a row's object of columns. A new row takes each value;
-// a changed one takes its scalars and leaves its composite columns to the
+// columns reads a row's object of columns. A new row takes each value; a
+// changed one takes its scalars and leaves its composite columns to the
 // record's end.
-func (t *fileTable) columnsOf(s *scanner, row reflect.Value, exists bool, later *[]pending) error {
+func (r *replayer) columns(t *fileTable, row reflect.Value, exists bool, later *[]pending) error {
+	s := r.s
 	if err := s.expect('{', "a row object or null"); err != nil {
 		return err
 	}
@@ -317,33 +338,64 @@ func (t *fileTable) columnsOf(s *scanner, row reflect.Value, exists bool, later 
 			*later = append(*later, pending{field, v})
 			field = v
 		}
-		if err := decodeValue(s, field.Addr().Interface()); err != nil {
+		if err := r.value(field.Addr().Interface()); err != nil {
 			return fmt.Errorf("column %s: %w", c.name, err)
 		}
 	}
 }
 
-// decodeValue reads one column value into dst, a pointer to a field. A
-// set of one is written as its element alone, an empty optional value as
+// strCache is a direct-mapped cache of strings by their bytes: a string
+// read again while its slot still holds it is not copied again. Unlike an
+// intern map it never grows, and a string seen once costs a hash.
+type strCache struct {
+	seed  maphash.Seed
+	slots [4096]string
+}
+
+// str is b as a string.
+func (c *strCache) str(b []byte) string {
+	slot := &c.slots[maphash.Bytes(c.seed, b)%uint64(len(c.slots))]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
+}
+
+// cacheMax is the longest string the cache is asked for; longer ones
+// (match expressions, lists of addresses) are rarely read twice.
+const cacheMax = 64
+
+// str reads a string.
+func (r *replayer) str() (string, error) {
+	b, err := r.s.stringBytes()
+	if err != nil || len(b) > cacheMax {
+		return string(b), err
+	}
+	return r.strs.str(b), nil
+}
+
+// value reads one column value into dst, a pointer to a field. A set of
+// one is written as its element alone, an empty optional value as
 // ["set", []], a uuid as ["uuid", "..."].
-func decodeValue(s *scanner, dst any) error {
+func (r *replayer) value(dst any) error {
+	s := r.s
 	var err error
 	switch p := dst.(type) {
 	case *string:
-		*p, err = atomString(s)
+		*p, err = r.atom()
 	case **string:
 		var set []string
-		if set, err = stringSet(s); err == nil {
+		if set, err = r.stringSet(); err == nil {
 			*p, err = atMostOne(s, set)
 		}
 	case *[]string:
-		*p, err = stringSet(s)
+		*p, err = r.stringSet()
 	case *map[string]string:
-		*p, err = stringMap(s)
+		*p, err = r.stringMap()
 	case *int:
 		*p, err = integer(s)
 	case **int:
-		err = optionalScalar(s, func() error {
+		err = r.optionalScalar(func() error {
 			v, err := integer(s)
 			*p = &v
 			return err
@@ -351,7 +403,7 @@ func decodeValue(s *scanner, dst any) error {
 	case *bool:
 		*p, err = s.boolean()
 	case **bool:
-		err = optionalScalar(s, func() error {
+		err = r.optionalScalar(func() error {
 			v, err := s.boolean()
 			*p = &v
 			return err
@@ -380,7 +432,8 @@ func atMostOne(s *scanner, set []string) (*string, error) {
 // tagged reads the start of a tagged array: ["uuid", "U"] whole, returning
 // "uuid" and U; or the tag of ["set", ...] or ["map", ...] and the ',' after
 // it, leaving the scanner at the tag's value.
-func tagged(s *scanner) (tag, uuid string, err error) {
+func (r *replayer) tagged() (tag, uuid string, err error) {
+	s := r.s
 	if err := s.expect('[', "an array"); err != nil {
 		return "", "", err
 	}
@@ -401,31 +454,32 @@ func tagged(s *scanner) (tag, uuid string, err error) {
 	if err := s.expect(',', "','"); err != nil || tag != "uuid" {
 		return tag, "", err
 	}
-	if uuid, err = s.str(); err == nil {
+	if uuid, err = r.str(); err == nil {
 		err = s.expect(']', "']'")
 	}
 	return tag, uuid, err
 }
 
-// atomString reads a string, or a uuid.
-func atomString(s *scanner) (string, error) {
-	if s.peek() != '[' {
-		return s.str()
+// atom reads a string, or a uuid.
+func (r *replayer) atom() (string, error) {
+	if r.s.peek() != '[' {
+		return r.str()
 	}
-	tag, uuid, err := tagged(s)
+	tag, uuid, err := r.tagged()
 	if err == nil && tag != "uuid" {
-		err = s.fail(`want a string or ["uuid", "..."], found a %s`, tag)
+		err = r.s.fail(`want a string or ["uuid", "..."], found a %s`, tag)
 	}
 	return uuid, err
 }
 
 // stringSet reads a set of strings or uuids.
-func stringSet(s *scanner) ([]string, error) {
+func (r *replayer) stringSet() ([]string, error) {
+	s := r.s
 	if s.peek() != '[' {
-		v, err := s.str()
+		v, err := r.str()
 		return []string{v}, err
 	}
-	tag, uuid, err := tagged(s)
+	tag, uuid, err := r.tagged()
 	switch {
 	case err != nil:
 		return nil, err
@@ -434,48 +488,40 @@ func stringSet(s *scanner) ([]string, error) {
 	case tag != "set":
 		return nil, s.fail(`want a string or ["set", [...]], found a %s`, tag)
 	}
-	if err := s.expect('[', "a set's elements"); err != nil {
+	r.set = r.set[:0]
+	err = s.array("a set's elements", func() error {
+		v, err := r.atom()
+		r.set = append(r.set, v)
+		return err
+	})
+	if err == nil {
+		err = s.expect(']', "']'")
+	}
+	if err != nil || len(r.set) == 0 {
 		return nil, err
 	}
-	var out []string
-	for n := 0; ; n++ {
-		more, err := s.elem(n)
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, s.expect(']', "']'")
-		}
-		v, err := atomString(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
+	return append([]string(nil), r.set...), nil
 }
 
-// optionalScalar reads an optional integer or boolean: the value alone,
-// or ["set", []] or ["set", [value]].
-func optionalScalar(s *scanner, one func() error) error {
+// optionalScalar reads an optional integer or boolean with one: the value
+// alone, or ["set", []] or ["set", [value]].
+func (r *replayer) optionalScalar(one func() error) error {
+	s := r.s
 	if s.peek() != '[' {
 		return one()
 	}
-	tag, _, err := tagged(s)
+	tag, _, err := r.tagged()
 	if err == nil && tag != "set" {
 		err = s.fail(`want a value or ["set", [...]], found a %s`, tag)
 	}
+	n := 0
 	if err == nil {
-		err = s.expect('[', "a set's elements")
-	}
-	for n := 0; err == nil; n++ {
-		var more bool
-		if more, err = s.elem(n); err != nil || !more {
-			break
-		}
-		if n > 0 {
-			return s.fail("want at most one value in this column's set")
-		}
-		err = one()
+		err = s.array("a set's elements", func() error {
+			if n++; n > 1 {
+				return s.fail("want at most one value in this column's set")
+			}
+			return one()
+		})
 	}
 	if err != nil {
 		return err
@@ -484,52 +530,52 @@ func optionalScalar(s *scanner, one func() error) error {
 }
 
 // stringMap reads ["map", [[key, value], ...]].
-func stringMap(s *scanner) (map[string]string, error) {
-	tag, _, err := tagged(s)
+func (r *replayer) stringMap() (map[string]string, error) {
+	s := r.s
+	tag, _, err := r.tagged()
 	if err == nil && tag != "map" {
 		err = s.fail(`want ["map", [...]], found a %s`, tag)
 	}
+	r.pairs = r.pairs[:0]
 	if err == nil {
-		err = s.expect('[', "a map's pairs")
+		err = s.array("a map's pairs", func() error {
+			kv, err := r.pair()
+			r.pairs = append(r.pairs, kv)
+			return err
+		})
 	}
-	if err != nil {
+	if err == nil {
+		err = s.expect(']', "']'")
+	}
+	if err != nil || len(r.pairs) == 0 {
 		return nil, err
 	}
-	var m map[string]string
-	for n := 0; ; n++ {
-		more, err := s.elem(n)
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return m, s.expect(']', "']'")
-		}
-		k, v, err := pair(s)
-		if err != nil {
-			return nil, err
-		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[k] = v
+	m := make(map[string]string, len(r.pairs))
+	for _, kv := range r.pairs {
+		m[kv[0]] = kv[1]
 	}
+	return m, nil
 }
 
-// pair reads [key, value].
-func pair(s *scanner) (k, v string, err error) {
+// pair reads [key, value] of a map.
+func (r *replayer) pair() (kv [2]string, err error) {
+	s := r.s
 	if err = s.expect('[', "a [key, value] pair"); err == nil {
-		k, err = s.str()
+		var k []byte
+		if k, err = s.stringBytes(); err == nil {
+			kv[0] = r.strs.str(k)
+		}
 	}
 	if err == nil {
 		err = s.expect(',', "','")
 	}
 	if err == nil {
-		v, err = s.str()
+		kv[1], err = r.str()
 	}
 	if err == nil {
 		err = s.expect(']', "']'")
 	}
-	return k, v, err
+	return kv, err
 }
 
 // applyDiff applies a diff to a set or map field (ovsdb_datum_apply_diff):
@@ -578,16 +624,19 @@ func toggle(set, diff []string) []string {
 	return out
 }
 
-// rowsOf is the table's rows, in uuid order. A table whose rows read more
-// columns than T has embeds T first (aclRow).
+// rowsOf is the table's rows, in the order the file made them. A table
+// whose rows read more columns than T has embeds T first (aclRow).
 func rowsOf[T any](t *fileTable) []T {
-	out := make([]T, 0, len(t.rows))
-	for _, uuid := range slices.Sorted(maps.Keys(t.rows)) {
-		row := t.rows[uuid]
-		if row.Type() != reflect.TypeFor[T]() {
-			row = row.Field(0)
+	out := make([]T, 0, len(t.index))
+	embedded := t.typ != reflect.TypeFor[T]()
+	for _, row := range t.rows {
+		if !row.IsValid() {
+			continue
 		}
-		out = append(out, *row.Addr().Interface().(*T))
+		if embedded {
+			row = row.Elem().Field(0).Addr()
+		}
+		out = append(out, *row.Interface().(*T))
 	}
 	return out
 }

@@ -157,10 +157,10 @@ func TestLiveImport(t *testing.T) {
 		},
 		Routers: []*ovn.Router{{Name: "lr0", TunnelKey: dp("lr0"),
 			Ports: []*ovn.RouterPort{
-				{Name: "lr0-public", MAC: mac("02:00:00:00:00:03"), Networks: pfx("172.16.0.1/24"), TunnelKey: pb("lr0-public"),
+				{Name: "lr0-public", MAC: ovn.MustParseMAC("02:00:00:00:00:03"), Networks: pfx("172.16.0.1/24"), TunnelKey: pb("lr0-public"),
 					GatewayChassis: []ovn.GatewayChassis{{Name: "lr0-public-hv1", Chassis: "hv1", Priority: 20}}},
-				{Name: "lr0-sw0", MAC: mac("02:00:00:00:00:01"), Networks: pfx("10.0.0.1/24", "fd00::1/64"), TunnelKey: pb("lr0-sw0")},
-				{Name: "lr0-sw1", MAC: mac("02:00:00:00:00:02"), Networks: pfx("10.0.1.1/24"), TunnelKey: pb("lr0-sw1")},
+				{Name: "lr0-sw0", MAC: ovn.MustParseMAC("02:00:00:00:00:01"), Networks: pfx("10.0.0.1/24", "fd00::1/64"), TunnelKey: pb("lr0-sw0")},
+				{Name: "lr0-sw1", MAC: ovn.MustParseMAC("02:00:00:00:00:02"), Networks: pfx("10.0.1.1/24"), TunnelKey: pb("lr0-sw1")},
 			},
 			Routes: []*ovn.Route{
 				{Prefix: netip.MustParsePrefix("0.0.0.0/0"), Nexthop: ip("172.16.0.253"), Policy: "dst-ip"},
@@ -170,7 +170,7 @@ func TestLiveImport(t *testing.T) {
 			Policies: []*ovn.Policy{{Priority: 100, Match: "ip4.src == 10.0.1.13", Action: "reroute", Nexthops: []netip.Addr{ip("10.0.0.12")}}},
 			NAT: []*ovn.NAT{
 				{Type: ovn.DNATAndSNAT, ExternalIP: ip("172.16.0.110"), LogicalIP: netip.MustParsePrefix("10.0.0.11/32"),
-					LogicalPort: "vm1", ExternalMAC: mac("0a:00:00:00:ff:01"), HasExternalMAC: true,
+					LogicalPort: "vm1", ExternalMAC: ovn.MustParseMAC("0a:00:00:00:ff:01"), HasExternalMAC: true,
 					Options: map[string]string{"stateless": "false"}},
 				{Type: ovn.SNAT, ExternalIP: ip("172.16.0.100"), LogicalIP: netip.MustParsePrefix("10.0.0.0/24"),
 					Options: map[string]string{"stateless": "false"}},
@@ -270,7 +270,7 @@ func address(m string, prefixes ...string) ovn.Address {
 	for _, p := range prefixes {
 		text = append(text, ovn.IPOrPrefixText(netip.MustParsePrefix(p)))
 	}
-	return ovn.Address{MAC: mac(m), IPs: pfx(prefixes...), Text: strings.Join(text, " ")}
+	return ovn.Address{MAC: ovn.MustParseMAC(m), IPs: pfx(prefixes...), Text: strings.Join(text, " ")}
 }
 
 // TestImportErrors: what the model cannot hold, and endpoints that do not

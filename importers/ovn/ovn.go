@@ -1,6 +1,7 @@
-// Package ovn reads OVN's northbound (and optionally southbound) database
-// into the model's *ovn.DB, and writes such a model into a northbound
-// database so a real OVN can be set up from it.
+// Package ovn reads OVN's northbound (and optionally southbound) database,
+// from its server or from the file the server keeps it in, into the
+// model's *ovn.DB, and writes such a model into a northbound database so a
+// real OVN can be set up from it.
 package ovn
 
 import (

@@ -5,20 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // equateNetip compares netip values by value (they have unexported fields).
 var equateNetip = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}, netip.AddrPort{})
-
-func mac(s string) ovn.MAC {
-	m, err := ovn.ParseMAC(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
 
 func pfx(ss ...string) []netip.Prefix {
 	var out []netip.Prefix

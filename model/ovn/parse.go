@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"unicode"
 )
 
 // The text forms of OVN's address columns, read and written. The importer
@@ -15,13 +16,42 @@ import (
 // back.
 
 // ParseMAC reads an Ethernet address as OVN writes one: six colon-separated
-// hex bytes, in either case ("0a:58:0a:f4:00:01").
+// pairs of hex digits, in either case ("0a:58:0a:f4:00:01").
 func ParseMAC(s string) (MAC, error) {
-	hw, err := net.ParseMAC(s)
-	if err != nil || len(hw) != 6 || strings.Count(s, ":") != 5 {
+	var m MAC
+	ok := len(s) == 17
+	for i := 0; ok && i < 6; i++ {
+		hi, ok1 := fromHex(s[3*i])
+		lo, ok2 := fromHex(s[3*i+1])
+		ok = ok1 && ok2 && (i == 5 || s[3*i+2] == ':')
+		m[i] = hi<<4 | lo
+	}
+	if !ok {
 		return MAC{}, fmt.Errorf("bad MAC address %q: want six hex bytes like fa:16:3e:ae:b3:e7", s)
 	}
-	return MAC(hw), nil
+	return m, nil
+}
+
+// MustParseMAC is ParseMAC for addresses known to be good (tests, tables
+// of constants); it panics on a bad one.
+func MustParseMAC(s string) MAC {
+	m, err := ParseMAC(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // String is the address in OVN's form, lower case: "0a:58:0a:f4:00:01".
@@ -44,35 +74,35 @@ const securityForm = `"MAC [IP[/PLEN]...]"`
 // A bare IP becomes a /32 or /128; an IP with a length keeps its host bits
 // ("10.0.0.5/24"). Text holds s as written.
 func ParseAddress(s string) (Address, error) {
-	f := strings.Fields(s)
-	if len(f) == 0 {
+	first, rest := cutField(s)
+	if first == "" {
 		return Address{}, fmt.Errorf("empty entry: want %s", addressForms)
 	}
 	a := Address{Text: s}
-	switch f[0] {
+	switch first {
 	case "router", "unknown":
-		if len(f) > 1 {
-			return Address{}, fmt.Errorf("%q: %s stands alone; want %s", s, f[0], addressForms)
+		if next, _ := cutField(rest); next != "" {
+			return Address{}, fmt.Errorf("%q: %s stands alone; want %s", s, first, addressForms)
 		}
-		a.Router, a.Unknown = f[0] == "router", f[0] == "unknown"
+		a.Router, a.Unknown = first == "router", first == "unknown"
 		return a, nil
 	case "dynamic":
 		a.Dynamic = true
-		return a, a.readIPs(s, f[1:])
+		return a.withIPs(s, rest)
 	}
-	mac, err := ParseMAC(f[0])
+	mac, err := ParseMAC(first)
 	if err != nil {
-		return Address{}, fmt.Errorf("%q: %q is not a MAC address; want %s", s, f[0], addressForms)
+		return Address{}, fmt.Errorf("%q: %q is not a MAC address; want %s", s, first, addressForms)
 	}
 	a.MAC = mac
-	if len(f) > 1 && f[1] == "dynamic" {
-		if len(f) > 2 {
+	if next, after := cutField(rest); next == "dynamic" {
+		if more, _ := cutField(after); more != "" {
 			return Address{}, fmt.Errorf(`%q: a fixed MAC with dynamic addresses takes no IPs; want "MAC dynamic"`, s)
 		}
 		a.Dynamic = true
 		return a, nil
 	}
-	return a, a.readIPs(s, f[1:])
+	return a.withIPs(s, rest)
 }
 
 // ParsePortSecurity reads one entry of a switch port's port_security
@@ -80,28 +110,38 @@ func ParseAddress(s string) (Address, error) {
 // the addresses or networks it may use. northd's dynamic_addresses column
 // has the same form.
 func ParsePortSecurity(s string) (Address, error) {
-	f := strings.Fields(s)
-	if len(f) == 0 {
+	first, rest := cutField(s)
+	if first == "" {
 		return Address{}, fmt.Errorf("empty entry: want %s", securityForm)
 	}
-	mac, err := ParseMAC(f[0])
+	mac, err := ParseMAC(first)
 	if err != nil {
-		return Address{}, fmt.Errorf("%q: %q is not a MAC address; want %s", s, f[0], securityForm)
+		return Address{}, fmt.Errorf("%q: %q is not a MAC address; want %s", s, first, securityForm)
 	}
 	a := Address{MAC: mac, Text: s}
-	return a, a.readIPs(s, f[1:])
+	return a.withIPs(s, rest)
 }
 
-// readIPs reads the addresses after an entry's MAC or "dynamic".
-func (a *Address) readIPs(entry string, list []string) error {
-	for _, s := range list {
-		p, err := ParseIPOrPrefix(s)
+// cutField is s's first field, as strings.Fields splits, and what follows.
+func cutField(s string) (field, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
+}
+
+// withIPs is a with the addresses that follow its entry's MAC or
+// "dynamic" in list.
+func (a Address) withIPs(entry, list string) (Address, error) {
+	for f, rest := cutField(list); f != ""; f, rest = cutField(rest) {
+		p, err := ParseIPOrPrefix(f)
 		if err != nil {
-			return fmt.Errorf("%q: %w", entry, err)
+			return Address{}, fmt.Errorf("%q: %w", entry, err)
 		}
 		a.IPs = append(a.IPs, p)
 	}
-	return nil
+	return a, nil
 }
 
 // String is the entry as the column holds it: Text when it is set,

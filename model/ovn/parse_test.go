@@ -1,7 +1,9 @@
 package ovn
 
 import (
+	"net"
 	"net/netip"
+	"strings"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
@@ -10,14 +12,6 @@ import (
 
 // equateNetip compares netip values by value (they have unexported fields).
 var equateNetip = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}, netip.AddrPort{})
-
-func mustMAC(s string) MAC {
-	m, err := ParseMAC(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
 
 func pfx(ss ...string) []netip.Prefix {
 	var out []netip.Prefix
@@ -36,90 +30,65 @@ func errorText(err error) string {
 }
 
 func TestParseAddress(t *testing.T) {
+	const forms = `want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`
 	tests := []struct {
 		name, in string
+		security bool // ParsePortSecurity, not ParseAddress
 		want     Address
 		err      string
 	}{
 		{name: "neutron port, dual stack", in: "fa:16:3e:8c:5f:b1 10.0.0.5 fd5e:7a6b:ae8d:0:f816:3eff:fe8c:5fb1",
-			want: Address{MAC: mustMAC("fa:16:3e:8c:5f:b1"), IPs: pfx("10.0.0.5/32", "fd5e:7a6b:ae8d:0:f816:3eff:fe8c:5fb1/128")}},
-		{name: "MAC only", in: "0a:00:00:00:00:01", want: Address{MAC: mustMAC("0a:00:00:00:00:01")}},
+			want: Address{MAC: MustParseMAC("fa:16:3e:8c:5f:b1"), IPs: pfx("10.0.0.5/32", "fd5e:7a6b:ae8d:0:f816:3eff:fe8c:5fb1/128")}},
+		{name: "MAC only", in: "0a:00:00:00:00:01", want: Address{MAC: MustParseMAC("0a:00:00:00:00:01")}},
 		{name: "address with length keeps host bits", in: "0a:00:00:00:00:01 10.0.0.5/24",
-			want: Address{MAC: mustMAC("0a:00:00:00:00:01"), IPs: pfx("10.0.0.5/24")}},
-		{name: "upper-case MAC", in: "FA:16:3E:8C:5F:B1", want: Address{MAC: mustMAC("fa:16:3e:8c:5f:b1")}},
-		{name: "extra spaces", in: "  0a:00:00:00:00:01   10.0.0.5 ", want: Address{MAC: mustMAC("0a:00:00:00:00:01"), IPs: pfx("10.0.0.5/32")}},
+			want: Address{MAC: MustParseMAC("0a:00:00:00:00:01"), IPs: pfx("10.0.0.5/24")}},
+		{name: "upper-case MAC", in: "FA:16:3E:8C:5F:B1", want: Address{MAC: MustParseMAC("fa:16:3e:8c:5f:b1")}},
+		{name: "extra spaces", in: "  0a:00:00:00:00:01   10.0.0.5 ", want: Address{MAC: MustParseMAC("0a:00:00:00:00:01"), IPs: pfx("10.0.0.5/32")}},
 		{name: "unknown", in: "unknown", want: Address{Unknown: true}},
 		{name: "router", in: "router", want: Address{Router: true}},
 		{name: "dynamic", in: "dynamic", want: Address{Dynamic: true}},
 		{name: "dynamic with fixed IPs", in: "dynamic 192.168.0.1 2001::1",
 			want: Address{Dynamic: true, IPs: pfx("192.168.0.1/32", "2001::1/128")}},
-		{name: "fixed MAC, dynamic IPs", in: "80:fa:5b:06:72:b7 dynamic", want: Address{MAC: mustMAC("80:fa:5b:06:72:b7"), Dynamic: true}},
+		{name: "fixed MAC, dynamic IPs", in: "80:fa:5b:06:72:b7 dynamic", want: Address{MAC: MustParseMAC("80:fa:5b:06:72:b7"), Dynamic: true}},
 
-		{name: "empty", in: " ", err: `empty entry: want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`},
-		{name: "IP without MAC", in: "10.0.0.5",
-			err: `"10.0.0.5": "10.0.0.5" is not a MAC address; want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`},
-		{name: "router with an IP", in: "router 10.0.0.1",
-			err: `"router 10.0.0.1": router stands alone; want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`},
+		{name: "empty", in: " ", err: "empty entry: " + forms},
+		{name: "IP without MAC", in: "10.0.0.5", err: `"10.0.0.5": "10.0.0.5" is not a MAC address; ` + forms},
+		{name: "router with an IP", in: "router 10.0.0.1", err: `"router 10.0.0.1": router stands alone; ` + forms},
 		{name: "bad IP", in: "fa:16:3e:8c:5f:b1 10.0.0.300",
 			err: `"fa:16:3e:8c:5f:b1 10.0.0.300": bad address "10.0.0.300": want an IP address or a prefix like 10.0.3.0/24`},
-		{name: "short MAC", in: "fa:16:3e:8c:5f 10.0.0.1",
-			err: `"fa:16:3e:8c:5f 10.0.0.1": "fa:16:3e:8c:5f" is not a MAC address; want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`},
-		{name: "dashed MAC", in: "fa-16-3e-8c-5f-b1",
-			err: `"fa-16-3e-8c-5f-b1": "fa-16-3e-8c-5f-b1" is not a MAC address; want "MAC [IP...]", "MAC dynamic", "dynamic [IP...]", "router" or "unknown"`},
+		{name: "short MAC", in: "fa:16:3e:8c:5f 10.0.0.1", err: `"fa:16:3e:8c:5f 10.0.0.1": "fa:16:3e:8c:5f" is not a MAC address; ` + forms},
+		{name: "dashed MAC", in: "fa-16-3e-8c-5f-b1", err: `"fa-16-3e-8c-5f-b1": "fa-16-3e-8c-5f-b1" is not a MAC address; ` + forms},
 		{name: "fixed MAC, dynamic, IP", in: "80:fa:5b:06:72:b7 dynamic 10.0.0.1",
 			err: `"80:fa:5b:06:72:b7 dynamic 10.0.0.1": a fixed MAC with dynamic addresses takes no IPs; want "MAC dynamic"`},
 		{name: "zone", in: "0a:00:00:00:00:01 fe80::1%eth0",
 			err: `"0a:00:00:00:00:01 fe80::1%eth0": bad address "fe80::1%eth0": want an IP address or a prefix like 10.0.3.0/24`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseAddress(tt.in)
-			if got := errorText(err); got != tt.err {
-				t.Fatalf("ParseAddress(%q) error:\n got %s\nwant %s", tt.in, got, tt.err)
-			}
-			if err != nil {
-				return
-			}
-			tt.want.Text = tt.in
-			if diff := gocmp.Diff(tt.want, got, equateNetip); diff != "" {
-				t.Errorf("ParseAddress(%q) (-want +got):\n%s", tt.in, diff)
-			}
-			checkAddressText(t, got, ParseAddress)
-		})
-	}
-}
 
-func TestParsePortSecurity(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     Address
-		err      string
-	}{
-		{name: "address and subnet", in: "fa:16:3e:8c:5f:b1 10.0.0.5 fd00::/64",
-			want: Address{MAC: mustMAC("fa:16:3e:8c:5f:b1"), IPs: pfx("10.0.0.5/32", "fd00::/64")}},
-		{name: "MAC only", in: "fa:16:3e:8c:5f:b1", want: Address{MAC: mustMAC("fa:16:3e:8c:5f:b1")}},
-
-		{name: "empty", in: "", err: `empty entry: want "MAC [IP[/PLEN]...]"`},
-		{name: "router", in: "router", err: `"router": "router" is not a MAC address; want "MAC [IP[/PLEN]...]"`},
-		{name: "dynamic", in: "fa:16:3e:8c:5f:b1 dynamic",
+		{name: "port security: address and subnet", in: "fa:16:3e:8c:5f:b1 10.0.0.5 fd00::/64", security: true,
+			want: Address{MAC: MustParseMAC("fa:16:3e:8c:5f:b1"), IPs: pfx("10.0.0.5/32", "fd00::/64")}},
+		{name: "port security: MAC only", in: "fa:16:3e:8c:5f:b1", security: true, want: Address{MAC: MustParseMAC("fa:16:3e:8c:5f:b1")}},
+		{name: "port security: empty", in: "", security: true, err: `empty entry: want "MAC [IP[/PLEN]...]"`},
+		{name: "port security: router", in: "router", security: true, err: `"router": "router" is not a MAC address; want "MAC [IP[/PLEN]...]"`},
+		{name: "port security: dynamic", in: "fa:16:3e:8c:5f:b1 dynamic", security: true,
 			err: `"fa:16:3e:8c:5f:b1 dynamic": bad address "dynamic": want an IP address or a prefix like 10.0.3.0/24`},
-		{name: "bad IP", in: "fa:16:3e:8c:5f:b1 10.0.3",
-			err: `"fa:16:3e:8c:5f:b1 10.0.3": bad address "10.0.3": want an IP address or a prefix like 10.0.3.0/24`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePortSecurity(tt.in)
+			parse := ParseAddress
+			if tt.security {
+				parse = ParsePortSecurity
+			}
+			got, err := parse(tt.in)
 			if got := errorText(err); got != tt.err {
-				t.Fatalf("ParsePortSecurity(%q) error:\n got %s\nwant %s", tt.in, got, tt.err)
+				t.Fatalf("parsing %q: error\n got %s\nwant %s", tt.in, got, tt.err)
 			}
 			if err != nil {
 				return
 			}
 			tt.want.Text = tt.in
 			if diff := gocmp.Diff(tt.want, got, equateNetip); diff != "" {
-				t.Errorf("ParsePortSecurity(%q) (-want +got):\n%s", tt.in, diff)
+				t.Errorf("parsing %q (-want +got):\n%s", tt.in, diff)
 			}
-			checkAddressText(t, got, ParsePortSecurity)
+			checkAddressText(t, got, parse)
 		})
 	}
 }
@@ -141,7 +110,7 @@ func checkAddressText(t *testing.T, a Address, parse func(string) (Address, erro
 }
 
 func TestAddressString(t *testing.T) {
-	m := mustMAC("0a:00:00:00:00:01")
+	m := MustParseMAC("0a:00:00:00:00:01")
 	for _, tt := range []struct {
 		a    Address
 		want string
@@ -307,7 +276,7 @@ func TestParseMAC(t *testing.T) {
 			t.Errorf("ParseMAC(%q): error %v", bad, err)
 		}
 	}
-	if got := mustMAC("0A:00:00:00:FF:01").String(); got != "0a:00:00:00:ff:01" {
+	if got := MustParseMAC("0A:00:00:00:FF:01").String(); got != "0a:00:00:00:ff:01" {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -339,6 +308,27 @@ func FuzzParseAddress(f *testing.F) {
 			}
 		}
 		checkAddressText(t, a, parse)
+	})
+}
+
+// FuzzParseMAC checks ParseMAC against net.ParseMAC's colon form, and
+// that String writes back what it read.
+func FuzzParseMAC(f *testing.F) {
+	for _, s := range []string{"0a:00:00:00:00:01", "FA:16:3E:8C:5F:B1", "0a-00-00-00-00-01", "0a:00:00:00:00", "0a:00:00:00:00:0g"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMAC(s)
+		hw, nerr := net.ParseMAC(s)
+		if want := nerr == nil && len(hw) == 6 && strings.Count(s, ":") == 5; (err == nil) != want {
+			t.Fatalf("ParseMAC(%q): error %v; net.ParseMAC: %v, %v", s, err, hw, nerr)
+		}
+		if err != nil {
+			return
+		}
+		if MAC(hw) != m || m.String() != strings.ToLower(s) {
+			t.Fatalf("ParseMAC(%q) = %v, net.ParseMAC %v", s, m, hw)
+		}
 	})
 }
 
