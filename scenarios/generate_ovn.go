@@ -98,7 +98,9 @@ func GenerateOVN(switches, portsPerSwitch, acls, routers int) *ovn.DB {
 //     to OVNFloatingIP(1, 0): router 0 redirects it to its gateway chassis
 //     and SNATs it to its gateway IP, ext-net hands the frame to router 1
 //     by the floating IP's external MAC, router 1 DNATs it to OVNVM(1, 0),
-//     whose network group lets SSH in.
+//     whose network group lets SSH in. (OVN first ARPs for the floating
+//     IP: Neutron sets dynamic_neigh_routers, and northd writes no static
+//     binding for it; the trace shows the packets once OVN has learned it.)
 //   - the same to port 3306, which no group opens: neutron_pg_drop denies it.
 //   - to the internet, 8.8.8.8: routed via 3.3.0.1 out of the gateway port;
 //     the physical network is not in the NB, so hopscope ends at
