@@ -42,12 +42,9 @@ func ovnView(p Packet, in, out string) ovn.Packet {
 	return v
 }
 
-// neutron is the Neutron name a row's external_ids give, if any.
-func neutron(r ovn.Row) string { return r.NeutronName() }
-
 // named is a datapath or port name with its Neutron name when that says more.
 func named(name string, r ovn.Row) string {
-	if n := neutron(r); n != "" && n != name {
+	if n := r.NeutronName(); n != "" && n != name {
 		return fmt.Sprintf("%s (%s)", name, n)
 	}
 	return name
@@ -75,7 +72,7 @@ func lrNode(lr *ovn.Router, ch string) NodeRef {
 }
 
 func roleWith(kind string, r ovn.Row) string {
-	if n := neutron(r); n != "" {
+	if n := r.NeutronName(); n != "" {
 		return kind + " " + n
 	}
 	return kind

@@ -164,5 +164,5 @@ func ownPort(lr *ovn.Router, a netip.Addr, ch string) *ovn.RouterPort {
 }
 
 func (r *run) lrDetail(lr *ovn.Router, pipeline, stage, port, ch string) *OVNDetail {
-	return &OVNDetail{Datapath: lr.Name, Pipeline: pipeline, Stage: stage, Port: port, Chassis: ch, Name: neutron(lr.Row)}
+	return &OVNDetail{Datapath: lr.Name, Pipeline: pipeline, Stage: stage, Port: port, Chassis: ch, Name: lr.Row.NeutronName()}
 }

@@ -197,7 +197,7 @@ func fipByMAC(lr *ovn.Router, m model.MAC) *ovn.NAT {
 }
 
 func (r *run) lsDetail(sw *ovn.Switch, pipeline, stage, port, ch string) *OVNDetail {
-	return &OVNDetail{Datapath: sw.Name, Pipeline: pipeline, Stage: stage, Port: port, Chassis: ch, Name: neutron(sw.Row)}
+	return &OVNDetail{Datapath: sw.Name, Pipeline: pipeline, Stage: stage, Port: port, Chassis: ch, Name: sw.Row.NeutronName()}
 }
 
 func onChassis(ch string) string {

@@ -258,3 +258,21 @@ func TestOVNGeneveBetweenChassis(t *testing.T) {
 		t.Errorf("the egress pipeline ran on %s, want hv2:ls2", last)
 	}
 }
+
+// A port type the model does not simulate ends the trace UNSUPPORTED,
+// naming the port, rather than being taken for a VIF.
+func TestOVNUnsupportedPortType(t *testing.T) {
+	e := ovnNet(t, func(db *ovn.DB) { db.Switches[0].Ports[1].Type = "vtep" })
+	tr := traceOne(t, e, Request{From: "vm1", To: "vm2"})
+	if tr.Disposition != Unsupported || !strings.Contains(tr.Why, `port vm2 of type "vtep"`) {
+		t.Errorf("%s %s", tr.Disposition, tr.Why)
+	}
+}
+
+// Neutron tags a port with its network's name too: the port's own name wins.
+func TestNeutronNamePrefersThePort(t *testing.T) {
+	r := ovn.Row{ExternalIDs: map[string]string{"neutron:network_name": "vpc-public", "neutron:port_name": "bastion"}}
+	if got := named("lsp1", r); got != "lsp1 (bastion)" {
+		t.Errorf("named = %q, want lsp1 (bastion)", got)
+	}
+}

@@ -99,10 +99,12 @@ func (p *RouterPort) ActiveChassis() string {
 	return best.Chassis
 }
 
-// NeutronName is the name Neutron gave the row (network, port, router or
-// security group), from its external_ids; "" when Neutron made none.
+// NeutronName is the name Neutron gave the row (port, router, network or
+// security group), from its external_ids; "" when Neutron made none. A
+// port's own name comes first: Neutron tags ports with their network's
+// name too.
 func (r Row) NeutronName() string {
-	for _, k := range []string{"neutron:network_name", "neutron:port_name", "neutron:router_name", "neutron:security_group_name"} {
+	for _, k := range []string{"neutron:port_name", "neutron:router_name", "neutron:network_name", "neutron:security_group_name"} {
 		if v := r.ExternalIDs[k]; v != "" {
 			return v
 		}
