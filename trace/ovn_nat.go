@@ -28,7 +28,9 @@ func (r *run) lrDNAT(c *cur, lr *ovn.Router, rp *ovn.RouterPort, p Packet, ch st
 		if q.HasPorts() {
 			q.DstPort = l.orig.SPort
 		}
-		if q != p {
+		changed := q != p
+		q.lct = ovn.CTTrk | ovn.CTEst | ovn.CTRpl
+		if changed {
 			c.tr.add(Step{Kind: Conntrack, Action: Transformed, Diff: diff(p, q), Detail: r.lrDetail(lr, "ingress", "lr_in_unsnat", rp.Name, ch),
 				Why: fmt.Sprintf("reply of %s: conntrack undoes the router's SNAT", l)})
 		}
@@ -42,7 +44,7 @@ func (r *run) lrDNAT(c *cur, lr *ovn.Router, rp *ovn.RouterPort, p Packet, ch st
 			continue
 		}
 		q := p
-		q.Dst = n.LogicalIP.Addr()
+		q.Dst, q.lct = n.LogicalIP.Addr(), ovn.CTTrk|ovn.CTNew
 		d := r.lrDetail(lr, "ingress", "lr_in_dnat", rp.Name, ch)
 		d.Row = rowRef("NAT", n.Row)
 		c.tr.add(Step{Kind: OVNStage, Action: Transformed, Diff: diff(p, q), Detail: d, Source: ovnSource(ovnNATText(n), n.Row), Object: n,
@@ -87,7 +89,7 @@ func (r *run) lrSNAT(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch s
 		return p
 	}
 	q := p
-	q.Src = best.ExternalIP
+	q.Src, q.lct = best.ExternalIP, ovn.CTTrk|ovn.CTNew
 	how := ""
 	if best.HasExternalMAC && best.LogicalPort != "" {
 		q.SrcMAC = model.MAC(best.ExternalMAC)
@@ -109,8 +111,10 @@ func (r *run) lrUnDNAT(c *cur, lr *ovn.Router, out *ovn.RouterPort, l *lconn, p 
 	if q.HasPorts() {
 		q.SrcPort = l.orig.DPort
 	}
-	if q == p {
-		return p
+	unchanged := q == p
+	q.lct = ovn.CTTrk | ovn.CTEst | ovn.CTRpl
+	if unchanged {
+		return q
 	}
 	for _, n := range lr.NAT {
 		if n.ExternalIP == q.Src && n.HasExternalMAC && n.LogicalPort != "" && !n.Disabled {

@@ -45,6 +45,7 @@ func portKeyName(x any) string {
 // receiver, else as one tunnel hop between the chassis' encap addresses.
 func (r *run) toChassis(c *cur, from, to string, dp, in, out int, p Packet) {
 	db := r.e.Topo.OVN
+	p.lct = 0
 	g := r.e.geneveOf(dp, in, out)
 	src, dst := encapIP(db.ChassisNamed(from)), encapIP(db.ChassisNamed(to))
 	if t := geneveTo(r.e.chassisHost(from), dst); t != nil {

@@ -26,7 +26,8 @@ func (r *run) lsIn(c *cur, in *ovn.SwitchPort, p Packet, ch string) {
 	if !r.portSec(c, sw, in, p, ch, "ingress") {
 		return
 	}
-	if !r.acls(c, sw, "from-lport", in, p, ch) {
+	p, ok := r.acls(c, sw, "from-lport", in, nil, p, ch)
+	if !ok {
 		return
 	}
 	q := r.switchLB(c, sw, p, ch)
@@ -80,7 +81,8 @@ func (r *run) lsOut(c *cur, in, out *ovn.SwitchPort, p Packet, ch string) {
 			Why: "the output port is the input port: OVN does not send a packet back where it came from"}, p)
 		return
 	}
-	if !r.acls(c, sw, "to-lport", out, p, ch) || !r.portSec(c, sw, out, p, ch, "egress") {
+	p, ok := r.acls(c, sw, "to-lport", in, out, p, ch)
+	if !ok || !r.portSec(c, sw, out, p, ch, "egress") {
 		return
 	}
 	d := r.lsDetail(sw, "egress", "output", out.Name, ch)
@@ -122,7 +124,7 @@ func (r *run) portSec(c *cur, sw *ovn.Switch, port *ovn.SwitchPort, p Packet, ch
 			continue
 		}
 		macOK = true
-		if len(a.IPs) == 0 || p.arp || prefixesHave(a.IPs, ip) || (pipeline == "ingress" && ip == netip.IPv4Unspecified()) {
+		if len(a.IPs) == 0 || p.arp || portSecAdmits(a.IPs, ip, pipeline == "egress") || (pipeline == "ingress" && ip == netip.IPv4Unspecified()) {
 			c.tr.add(Step{Kind: OVNStage, Action: Permitted, Detail: d, Source: src,
 				Why: fmt.Sprintf("port security of %s admits %s %s (%s)", port.Name, mac, ip, a.Text)})
 			return true
@@ -145,6 +147,25 @@ func addrTexts(as []ovn.Address) []string {
 		out[i] = a.Text
 	}
 	return out
+}
+
+// portSecAdmits says whether one of a port_security entry's addresses
+// admits ip. As ovn-controller builds the flows, "10.0.0.0/24" admits the
+// subnet but "10.0.0.5/24", host bits set, only 10.0.0.5 (and, to the port,
+// the subnet's broadcast address).
+func portSecAdmits(ps []netip.Prefix, ip netip.Addr, egress bool) bool {
+	for _, q := range ps {
+		if q.Addr() == q.Masked().Addr() {
+			if q.Contains(ip) {
+				return true
+			}
+			continue
+		}
+		if ip == q.Addr() || (egress && ip.Is4() && ip == lastAddr(q.Masked())) {
+			return true
+		}
+	}
+	return false
 }
 
 func prefixesHave(ps []netip.Prefix, a netip.Addr) bool {

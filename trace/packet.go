@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/hopscope/hopscope/model"
+	"github.com/hopscope/hopscope/model/ovn"
 )
 
 // IP protocol numbers the model knows.
@@ -47,6 +48,10 @@ type Packet struct {
 	Encap *Encapsulation `json:"encap,omitempty"`
 
 	arp bool // an ARP request (the L2 walk's probe frame), not an IPv4 packet
+	// lct is the ct_state OVN's last conntrack lookup left on the packet:
+	// it rides along through the logical pipelines of one chassis until
+	// the next lookup, and is lost over Geneve.
+	lct ovn.CTState
 }
 
 // ProtoName is the protocol as iptables and tcpdump call it.
