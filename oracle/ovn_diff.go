@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -377,6 +378,9 @@ func newOVNJudge(ctx context.Context, c *ovnrun.Cluster, name string, db *ovn.DB
 func (j *ovnJudge) judge(c ovnCase) ([]ovnOutcome, error) {
 	o := ovnOutcome{Case: c.String()}
 	traces, err := j.e.Trace(trace.Request{From: c.From, To: c.Dst.String(), Proto: c.Proto, DstPort: c.DPort})
+	if errors.Is(err, trace.ErrInvalidTrace) {
+		return nil, fmt.Errorf("%s: %w", c, err)
+	}
 	if err != nil {
 		o.Skip, o.SkipKind = "hopscope cannot build the packet: "+err.Error(), "hopscope cannot build the packet"
 		return []ovnOutcome{o}, nil
@@ -507,8 +511,28 @@ func (j *ovnJudge) reply(c ovnCase, fwd []*trace.Trace, fot *OVNTrace) (ovnOutco
 			return o, nil
 		}
 	}
+	if why := asymmetric(fwd[0].Packet, c.From, ot); why != "" {
+		o.Skip, o.SkipKind = why, "reply from another address than the request went to"
+		return o, nil
+	}
 	o.fill(j, simulateOVN(replies), ot)
 	return o, nil
+}
+
+// asymmetric says why ot's answer cannot be trusted: it reaches the
+// sender from another address or port than the request was sent to (a
+// floating-IP hairpin without SNAT answers directly), so the sender's
+// conntrack zone would not know it, whatever --ct claims.
+func asymmetric(req trace.Packet, port string, ot *OVNTrace) string {
+	for _, out := range ot.Outputs {
+		if out.Port != port {
+			continue
+		}
+		if out.Src != req.Dst || (req.HasPorts() && out.SrcPort != req.DstPort) {
+			return fmt.Sprintf("the answer reaches %s from %s, not from %s where the request went: the sender's conntrack zone would not know it, whatever --ct says", port, out.Src, req.Dst)
+		}
+	}
+	return ""
 }
 
 // unNATedZone says why ot's answer cannot be trusted: it ran ct_dnat or

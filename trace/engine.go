@@ -3,6 +3,7 @@ package trace
 import (
 	"fmt"
 	"hash/fnv"
+	"net/netip"
 
 	"github.com/hopscope/hopscope/model"
 	"github.com/hopscope/hopscope/model/openflow"
@@ -69,14 +70,14 @@ type run struct {
 // cur is one path being walked.
 type cur struct {
 	tr   *Trace
-	seen map[string]bool
+	seen map[hopKey]bool
 	// nsConn is the connection the packet belongs to in the namespace being
 	// crossed right now (forward: the one it created; reply: the one it matched).
 	nsConn *conn
 }
 
 func (c *cur) fork(label string) *cur {
-	n := &cur{tr: c.tr.clone(), seen: make(map[string]bool, len(c.seen))}
+	n := &cur{tr: c.tr.clone(), seen: make(map[hopKey]bool, len(c.seen))}
 	for k := range c.seen {
 		n.seen[k] = true
 	}
@@ -88,10 +89,21 @@ func (c *cur) fork(label string) *cur {
 	return n
 }
 
+// hopKey is what makes a packet at a node the same again: a loop.
+type hopKey struct {
+	kind       NodeKind
+	host, name string
+	src, dst   netip.Addr
+	dstMAC     model.MAC
+	vlan       uint16
+	mark       uint32
+	loopback   bool
+}
+
 // enter starts a hop; it ends the trace as a LOOP when the packet was here
 // before in the same state, or the hop limit is reached.
 func (r *run) enter(c *cur, node NodeRef, p Packet) bool {
-	key := fmt.Sprintf("%d|%s|%s|%s|%s|%d|%d", node.Kind, node, p.Src, p.Dst, p.DstMAC, p.VLAN, p.Mark)
+	key := hopKey{node.Kind, node.Host, node.Name, p.Src, p.Dst, p.DstMAC, p.VLAN, p.Mark, p.loopback}
 	// A loop ends the path on the hop that sent the packet back, so every
 	// hop keeps its EnterPort/ExitPort shape.
 	if c.seen[key] {

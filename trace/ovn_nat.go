@@ -20,9 +20,13 @@ func natApplies(lr *ovn.Router, rp *ovn.RouterPort) bool {
 // lrDNAT is lr_in_unsnat and lr_in_dnat: a floating IP or dnat rule, or a
 // load balancer VIP, rewrites the destination of a packet entering by the
 // gateway port; a reply of a connection the router SNATed gets its
-// original destination back.
+// original destination back. A distributed router does NAT only on its
+// gateway port.
 func (r *run) lrDNAT(c *cur, lr *ovn.Router, rp *ovn.RouterPort, p Packet, ch string) Packet {
-	if l := r.lreply(natZone(lr), p); l != nil && l.orig.Src != p.Dst {
+	if !natApplies(lr, rp) {
+		return p
+	}
+	if l := r.lreply(natZone(lr), p); l != nil && l.orig.Src != p.Dst && !p.loopback {
 		q := p
 		q.Dst = l.orig.Src
 		if q.HasPorts() {
@@ -35,9 +39,6 @@ func (r *run) lrDNAT(c *cur, lr *ovn.Router, rp *ovn.RouterPort, p Packet, ch st
 				Why: fmt.Sprintf("reply of %s: conntrack undoes the router's SNAT", l)})
 		}
 		return q
-	}
-	if !natApplies(lr, rp) {
-		return p
 	}
 	for _, n := range lr.NAT {
 		if n.Disabled || (n.Type != ovn.DNAT && n.Type != ovn.DNATAndSNAT) || n.ExternalIP != p.Dst {
@@ -64,11 +65,11 @@ func (r *run) lrDNAT(c *cur, lr *ovn.Router, rp *ovn.RouterPort, p Packet, ch st
 // its own address, else the snat rule with the longest matching logical
 // prefix. A distributed floating IP also sends from its external MAC.
 func (r *run) lrSNAT(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) Packet {
-	if l := r.lreply(natZone(lr), p); l != nil {
-		return r.lrUnDNAT(c, lr, out, l, p, ch)
-	}
 	if !natApplies(lr, out) {
 		return p
+	}
+	if l := r.lreply(natZone(lr), p); l != nil {
+		return r.lrUnDNAT(c, lr, out, l, p, ch)
 	}
 	var best *ovn.NAT
 	for _, n := range lr.NAT {

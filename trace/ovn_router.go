@@ -31,36 +31,33 @@ func (r *run) lrIn(c *cur, rp *ovn.RouterPort, p Packet, ch string) {
 			Why: fmt.Sprintf("TTL %d: router %s drops it (and sends ICMP time exceeded)", p.TTL, lr.Name)}, p)
 		return
 	}
-	if own := ownPort(lr, p.Src, ""); own != nil {
+	// lr_in_ip_input: a packet from the router's own address is spoofed,
+	// unless the router's egress loop sent it back.
+	if own := ownPort(lr, p.Src); own != nil && !p.loopback {
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: r.lrDetail(lr, "ingress", "lr_in_ip_input", rp.Name, ch),
 			Why: fmt.Sprintf("the source %s is router port %s's own address: lr_in_ip_input drops it as spoofed", p.Src, own.Name)}, p)
 		return
 	}
-	q := r.lrDNAT(c, lr, rp, p, ch)
-	echo := q.Proto == ProtoICMP && q.ICMPType == 8
-	// The router answers echo requests to all its addresses; other traffic
-	// to a distributed gateway port's address is its own only on the
-	// gateway chassis.
-	resident := ch
-	if echo {
-		resident = ""
-	}
-	if own := ownPort(lr, q.Dst, resident); own != nil {
+	if own := ownPort(lr, p.Dst); own != nil {
 		d := r.lrDetail(lr, "ingress", "lr_in_ip_input", own.Name, ch)
-		if echo {
+		switch {
+		case p.Proto == ProtoICMP && p.ICMPType == 8:
 			r.finish(c, Delivered, Step{Kind: Deliver, Action: DeliveredAction, Detail: d,
-				Why: fmt.Sprintf("%s is router port %s's own address: the router answers the echo request", q.Dst, own.Name)}, q)
+				Why: fmt.Sprintf("%s is router port %s's own address: the router answers the echo request", p.Dst, own.Name)}, p)
 			return
-		}
-		if (q.Proto == ProtoTCP || q.Proto == ProtoUDP) && rejectsOwn(lr) {
+		case isSNATIP(lr, p.Dst):
+			// Also a SNAT address: unSNAT below may claim it.
+		case (p.Proto == ProtoTCP || p.Proto == ProtoUDP) && rejectsOwn(lr):
 			r.finish(c, Denied, Step{Kind: OVNStage, Action: DeniedAction, Detail: d,
-				Why: fmt.Sprintf("%s is router port %s's own address, where nothing listens: rejected (OVN answers TCP with a reset, UDP with ICMP port unreachable)", q.Dst, own.Name)}, q)
+				Why: fmt.Sprintf("%s is router port %s's own address, where nothing listens: rejected (OVN answers TCP with a reset, UDP with ICMP port unreachable)", p.Dst, own.Name)}, p)
+			return
+		default:
+			r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d,
+				Why: fmt.Sprintf("%s is router port %s's own address: the router answers only ICMP echo there (a router with NAT or a gateway port drops TCP and UDP to its addresses without an answer)", p.Dst, own.Name)}, p)
 			return
 		}
-		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d,
-			Why: fmt.Sprintf("%s is router port %s's own address: the router answers only ICMP echo there (a router with NAT or a gateway port drops TCP and UDP to its addresses without an answer)", q.Dst, own.Name)}, q)
-		return
 	}
+	q := r.lrDNAT(c, lr, rp, p, ch)
 	hops, ok := r.lrRoute(c, lr, rp, q, ch)
 	if !ok {
 		return
@@ -114,6 +111,18 @@ func (r *run) lrForward(c *cur, lr *ovn.Router, in *ovn.RouterPort, h lrHop, p P
 // the port is patched to.
 func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) {
 	q := r.lrSNAT(c, lr, out, p, ch)
+	if n := r.egressLoop(lr, out, q, ch); n != nil {
+		l := q
+		l.SrcMAC, l.DstMAC = q.DstMAC, q.SrcMAC
+		l.lct, l.loopback = 0, true
+		d := r.lrDetail(lr, "egress", "lr_out_egr_loop", out.Name, ch)
+		d.Row = rowRef("NAT", n.Row)
+		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Diff: diff(q, l), Detail: d, Source: ovnSource(ovnNATText(n), n.Row), Object: n,
+			Why: fmt.Sprintf("%s is this router's %s address: lr_out_egr_loop sends the packet back into the ingress pipeline as if it came in by %s (eth.src <-> eth.dst, flags.loopback = 1)", q.Dst, n.Type, out.Name)})
+		r.lrIn(c, out, l, ch)
+		return
+	}
+	q.loopback = false
 	d := r.lrDetail(lr, "egress", "lr_out_delivery", out.Name, ch)
 	switch {
 	case out.SwitchPort != nil:
@@ -131,6 +140,29 @@ func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch st
 	}
 }
 
+// egressLoop is the NAT rule whose external address p is sent to, out of
+// distributed gateway port out on the chassis that does that NAT: OVN
+// hairpins such a packet back into the router (lr_out_egr_loop).
+func (r *run) egressLoop(lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) *ovn.NAT {
+	if lr.Options["chassis"] != "" || !out.IsGateway() {
+		return nil
+	}
+	n := natExternal(lr, p.Dst)
+	if n == nil || ch == "" {
+		return n
+	}
+	if n.Type == ovn.DNATAndSNAT && n.HasExternalMAC && n.LogicalPort != "" {
+		if lp := r.e.Topo.OVN.Port(n.LogicalPort); lp == nil || lp.Chassis != ch {
+			return nil
+		}
+		return n
+	}
+	if out.ActiveChassis() != ch {
+		return nil
+	}
+	return n
+}
+
 // rejectsOwn reports whether lr answers TCP and UDP to its own addresses
 // with a reset or port unreachable, as northd 23.03 programs a router
 // without NAT or gateway ports; ovn-trace shows the others drop them.
@@ -146,14 +178,9 @@ func rejectsOwn(lr *ovn.Router) bool {
 	return true
 }
 
-// ownPort is the router port that owns address a, if any. A distributed
-// gateway port's addresses live on its gateway chassis only
-// (is_chassis_resident): elsewhere they are routed like any address.
-func ownPort(lr *ovn.Router, a netip.Addr, ch string) *ovn.RouterPort {
+// ownPort is the router port that owns address a, if any.
+func ownPort(lr *ovn.Router, a netip.Addr) *ovn.RouterPort {
 	for _, p := range lr.Ports {
-		if ch != "" && p.IsGateway() && p.ActiveChassis() != ch {
-			continue
-		}
 		for _, n := range p.Networks {
 			if n.Addr() == a {
 				return p
@@ -161,6 +188,27 @@ func ownPort(lr *ovn.Router, a netip.Addr, ch string) *ovn.RouterPort {
 		}
 	}
 	return nil
+}
+
+// natExternal is the enabled NAT rule of lr whose external address is a.
+func natExternal(lr *ovn.Router, a netip.Addr) *ovn.NAT {
+	for _, n := range lr.NAT {
+		if !n.Disabled && n.ExternalIP == a {
+			return n
+		}
+	}
+	return nil
+}
+
+// isSNATIP reports whether a is the external address of one of lr's snat
+// rules (northd's snat_ips; floating IPs are not among them).
+func isSNATIP(lr *ovn.Router, a netip.Addr) bool {
+	for _, n := range lr.NAT {
+		if !n.Disabled && n.Type == ovn.SNAT && n.ExternalIP == a {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *run) lrDetail(lr *ovn.Router, pipeline, stage, port, ch string) *OVNDetail {

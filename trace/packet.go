@@ -52,6 +52,9 @@ type Packet struct {
 	// it rides along through the logical pipelines of one chassis until
 	// the next lookup, and is lost over Geneve.
 	lct ovn.CTState
+	// loopback is OVN's flags.loopback: a router's egress loop sent the
+	// packet back into its ingress pipeline (lr_out_egr_loop).
+	loopback bool
 }
 
 // ProtoName is the protocol as iptables and tcpdump call it.

@@ -118,8 +118,11 @@ func (e *Engine) Reply(forward []*Trace) ([]*Trace, error) {
 	return r.start(o, p)
 }
 
+// ErrInvalidTrace is an engine bug: a trace that breaks Validate's rules.
+var ErrInvalidTrace = errors.New("internal error, please report: the engine built an invalid trace")
+
 func (r *run) start(o origin, p Packet) ([]*Trace, error) {
-	c := &cur{tr: &Trace{Packet: p}, seen: map[string]bool{}}
+	c := &cur{tr: &Trace{Packet: p}, seen: map[hopKey]bool{}}
 	switch {
 	case o.port != nil:
 		r.ovsIn(c, o.port, p)
@@ -134,7 +137,7 @@ func (r *run) start(o origin, p Packet) ([]*Trace, error) {
 	}
 	for _, t := range r.done {
 		if err := t.Validate(); err != nil {
-			return nil, fmt.Errorf("internal error, please report: the engine built an invalid trace: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidTrace, err)
 		}
 	}
 	return r.done, nil
