@@ -612,13 +612,14 @@ func headersOf(p trace.Packet) OVNHeaders {
 
 // simOVN is hopscope's answer in the comparison's terms.
 type simOVN struct {
-	outs     []OVNOutput  // delivered to a VIF, or out of a localnet port
-	arps     []netip.Addr // next hops it would ARP for (NEIGHBOR_UNREACHABLE)
-	echo     bool         // a router answered the echo request
-	rejected bool         // an ACL rejected it
-	stops    []string     // how the paths that got nowhere ended
-	stages   []string     // and where: "DROPPED at lr_in_ip_input"
-	skip     string       // UNSUPPORTED: the model cannot say
+	outs         []OVNOutput  // delivered to a VIF, or out of a localnet port
+	arps         []netip.Addr // next hops it would ARP for (NEIGHBOR_UNREACHABLE)
+	echo         bool         // a router answered the echo request
+	rejected     bool         // an ACL rejected it
+	stops        []string     // how the paths that got nowhere ended
+	stages       []string     // and where: "DROPPED at lr_in_ip_input"
+	skip         string       // UNSUPPORTED: the model cannot say
+	chassisBound string       // a decision that depends on the chassis (see trace.OVNDetail)
 }
 
 var arpWhy = regexp.MustCompile(`known to the model has (\S+): OVN would send an ARP request`)
@@ -626,6 +627,13 @@ var arpWhy = regexp.MustCompile(`known to the model has (\S+): OVN would send an
 func simulateOVN(traces []*trace.Trace) simOVN {
 	var s simOVN
 	for _, t := range traces {
+		for _, h := range t.Hops {
+			for _, st := range h.Steps {
+				if d, ok := st.Detail.(*trace.OVNDetail); ok && d.ChassisBound != "" {
+					s.chassisBound = d.ChassisBound
+				}
+			}
+		}
 		switch t.Disposition {
 		case trace.Unsupported:
 			s.skip = "UNSUPPORTED: " + t.Why
@@ -753,6 +761,9 @@ func compareOVN(sim simOVN, ot *OVNTrace) ovnJudgement {
 	switch {
 	case sim.skip != "":
 		return ovnJudgement{skip: "hopscope: " + sim.skip, skipKind: "hopscope UNSUPPORTED"}
+	case sim.chassisBound != "":
+		return ovnJudgement{skip: "the path depends on the chassis, which ovn-trace does not model (it takes every port as resident and runs one pipeline): " + sim.chassisBound,
+			skipKind: "the path depends on the chassis, which ovn-trace does not model"}
 	case len(ot.Errors) > 0:
 		return ovnJudgement{skip: "ovn-trace: " + strings.Join(ot.Errors, "; "), skipKind: "ovn-trace cannot follow: " + errorKind(ot.Errors[0])}
 	case len(ot.Unjudged) > 0:

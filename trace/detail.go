@@ -115,6 +115,11 @@ type OVNDetail struct {
 	Name          string `json:"name,omitempty"`    // the row's name (ACL name, Neutron name)
 	PortGroup     string `json:"port_group,omitempty"`
 	SecurityGroup string `json:"security_group,omitempty"` // external_ids neutron:security_group_id
+	// ChassisBound says why this decision depends on the chassis the
+	// pipeline runs on, where one logical pipeline for all chassis (as
+	// ovn-trace sees it) would decide otherwise: a NAT done on another
+	// chassis, a ct_state lost over Geneve.
+	ChassisBound string `json:"chassis_bound,omitempty"`
 }
 
 func (*OVNDetail) stepDetail()       {}

@@ -17,9 +17,8 @@ import (
 // lookup (ls_*_pre_acl): their ACLs see the ct_state an earlier lookup on
 // this chassis left, or none. It returns p with the ct_state it leaves.
 func (r *run) acls(c *cur, sw *ovn.Switch, dir string, in, out *ovn.SwitchPort, p Packet, ch string) (Packet, bool) {
-	db := r.e.Topo.OVN
-	list := db.ACLs(sw, dir)
-	stateful := hasStateful(list) || hasStateful(db.ACLs(sw, otherDirection(dir)))
+	list := r.e.Topo.OVN.ACLs(sw, dir)
+	stateful := r.stateful(sw)
 	if len(list) == 0 && !stateful {
 		return p, true
 	}
@@ -53,6 +52,11 @@ func (r *run) acls(c *cur, sw *ovn.Switch, dir string, in, out *ovn.SwitchPort, 
 		return p, true
 	}
 	v.CT = p.lct
+	if !tracked && stateful && p.lct == 0 && p.lctLost {
+		// One pipeline for all chassis would still carry the sender's state.
+		skip += "; the ct_state the sending chassis' lookup left does not cross Geneve, so the ACLs see an untracked packet"
+		d.ChassisBound = skip
+	}
 	// commit is what the stateful stage does with an allowed packet: a new
 	// connection is committed in the port's zone; northd's default flow
 	// commits whatever is not established.
@@ -85,6 +89,7 @@ func (r *run) acls(c *cur, sw *ovn.Switch, dir string, in, out *ovn.SwitchPort, 
 			continue
 		}
 		ad := r.aclDetail(sw, a, pipeline, stage, port, ch)
+		ad.ChassisBound = d.ChassisBound
 		why := fmt.Sprintf("ACL %s %d %s %s (%s)", a.Direction, a.Priority, a.Match, a.Action, aclOwner(a))
 		switch a.Action {
 		case "pass":
@@ -127,17 +132,14 @@ func statelessMatch(list []*ovn.ACL, v *ovn.Packet) *ovn.ACL {
 	return nil
 }
 
-func otherDirection(dir string) string {
-	if dir == "to-lport" {
-		return "from-lport"
-	}
-	return "to-lport"
-}
-
-func hasStateful(list []*ovn.ACL) bool {
-	for _, a := range list {
-		if a.Action == "allow-related" && !a.Disabled {
-			return true
+// stateful reports whether sw has an allow-related ACL, in either
+// direction: then conntrack runs in both of its pipelines.
+func (r *run) stateful(sw *ovn.Switch) bool {
+	for _, dir := range []string{"from-lport", "to-lport"} {
+		for _, a := range r.e.Topo.OVN.ACLs(sw, dir) {
+			if a.Action == "allow-related" && !a.Disabled {
+				return true
+			}
 		}
 	}
 	return false

@@ -45,7 +45,7 @@ func portKeyName(x any) string {
 // receiver, else as one tunnel hop between the chassis' encap addresses.
 func (r *run) toChassis(c *cur, from, to string, dp, in, out int, p Packet) {
 	db := r.e.Topo.OVN
-	p.lct = 0
+	p.lct, p.lctLost = 0, p.lct != 0
 	g := r.e.geneveOf(dp, in, out)
 	src, dst := encapIP(db.ChassisNamed(from)), encapIP(db.ChassisNamed(to))
 	if t := geneveTo(r.e.chassisHost(from), dst); t != nil {
@@ -167,9 +167,18 @@ func (r *run) localnetOut(c *cur, out *ovn.SwitchPort, p Packet, ch string) {
 		r.portOut(c, port, p, p, tunMeta{})
 		return
 	}
+	net := out.Options["network_name"]
+	if h := r.e.macHome(out.Switch, p.DstMAC); ch != "" && h.port != nil && !h.everywhere && h.chassis != "" && h.chassis != ch {
+		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Detail: r.lsDetail(out.Switch, "egress", "output", out.Name, ch),
+			Why: fmt.Sprintf("out of localnet port %s onto physical network %q on chassis %s; with no host model for it, the model takes %q to be one L2 network joining the chassis: the frame for %s reaches chassis %s, where port %s takes it",
+				out.Name, net, ch, net, p.DstMAC, h.chassis, h.port.Name)})
+		p.lct = 0
+		r.lsIn(c, out, p, h.chassis)
+		return
+	}
 	c.tr.endLSP = out
 	r.finish(c, Exited, Step{Kind: Deliver, Action: ExitedAction, Detail: r.lsDetail(out.Switch, "egress", "output", out.Name, ch),
-		Why: fmt.Sprintf("out of localnet port %s onto physical network %q%s", out.Name, out.Options["network_name"], onChassis(ch))}, p)
+		Why: fmt.Sprintf("out of localnet port %s onto physical network %q%s", out.Name, net, onChassis(ch))}, p)
 }
 
 // ovnFromBrInt hands a frame that entered br-int to OVN: a VIF's or a
@@ -279,27 +288,46 @@ func (e *Engine) ovnOwner(sw *ovn.Switch, ip netip.Addr, ch string, physical boo
 // ovnHasMAC reports whether a frame for m entering sw (on chassis ch, from
 // the physical network when physical) is taken by a logical port there.
 func (e *Engine) ovnHasMAC(sw *ovn.Switch, m model.MAC, ch string, physical bool) bool {
+	h := e.macHome(sw, m)
+	return h.port != nil && (!physical || h.everywhere || h.chassis == ch)
+}
+
+// macHome is where frames for a MAC go in a logical switch: the port that
+// takes them and the chassis where it does (is_chassis_resident): a VIF's
+// chassis, a distributed gateway port's gateway chassis, a distributed
+// floating IP's VM's chassis (fip is then set); everywhere for a router
+// port every chassis has.
+type macHome struct {
+	port       *ovn.SwitchPort
+	chassis    string
+	everywhere bool
+	fip        *ovn.NAT
+}
+
+func (e *Engine) macHome(sw *ovn.Switch, m model.MAC) macHome {
 	db := e.Topo.OVN
 	if p := db.PortWithMAC(sw, ovn.MAC(m)); p != nil {
-		switch {
-		case !physical:
-			return true
-		case p.RouterPort != nil:
-			return !p.RouterPort.IsGateway() || p.RouterPort.ActiveChassis() == ch
+		switch rp := p.RouterPort; {
+		case rp == nil:
+			return macHome{port: p, chassis: p.Chassis}
+		case rp.IsGateway():
+			return macHome{port: p, chassis: rp.ActiveChassis()}
 		default:
-			return p.Chassis == ch
+			return macHome{port: p, everywhere: true}
 		}
 	}
 	for _, sp := range sw.Ports {
-		if sp.RouterPort == nil {
-			continue
-		}
-		if n := fipByMAC(sp.RouterPort.Router, m); n != nil {
-			lp := db.Port(n.LogicalPort)
-			return !physical || lp != nil && lp.Chassis == ch
+		if rp := sp.RouterPort; rp != nil && rp.IsGateway() {
+			if n := fipByMAC(rp.Router, m); n != nil {
+				h := macHome{port: sp, fip: n}
+				if lp := db.Port(n.LogicalPort); lp != nil {
+					h.chassis = lp.Chassis
+				}
+				return h
+			}
 		}
 	}
-	return false
+	return macHome{}
 }
 
 // physicalARP resolves ip on the physical network behind sw's localnet

@@ -111,7 +111,8 @@ func (r *run) lrForward(c *cur, lr *ovn.Router, in *ovn.RouterPort, h lrHop, p P
 // the port is patched to.
 func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) {
 	q := r.lrSNAT(c, lr, out, p, ch)
-	if n := r.egressLoop(lr, out, q, ch); n != nil {
+	n, away := r.egressLoop(lr, out, q, ch)
+	if n != nil {
 		l := q
 		l.SrcMAC, l.DstMAC = q.DstMAC, q.SrcMAC
 		l.lct, l.loopback = 0, true
@@ -124,15 +125,20 @@ func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch st
 	}
 	q.loopback = false
 	d := r.lrDetail(lr, "egress", "lr_out_delivery", out.Name, ch)
+	note := ""
+	if away != "" {
+		note = fmt.Sprintf("; %s is this router's NAT address, but its NAT is done where %s lives, not on %s, so no egress loop here", q.Dst, away, ch)
+		d.ChassisBound = note[2:]
+	}
 	switch {
 	case out.SwitchPort != nil:
 		sp := out.SwitchPort
 		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Detail: d, Source: ovnSource("logical router port "+out.Name, out.Row),
-			Why: fmt.Sprintf("out of port %s to logical switch %s (port %s)", out.Name, named(sp.Switch.Name, sp.Switch.Row), sp.Name)})
+			Why: fmt.Sprintf("out of port %s to logical switch %s (port %s)%s", out.Name, named(sp.Switch.Name, sp.Switch.Row), sp.Name, note)})
 		r.lsIn(c, sp, q, ch)
 	case out.PeerPort != nil:
 		c.tr.add(Step{Kind: ExitPort, Action: Forwarded, Detail: d, Source: ovnSource("logical router port "+out.Name, out.Row),
-			Why: fmt.Sprintf("out of port %s to router %s (peer port %s)", out.Name, out.PeerPort.Router.Name, out.PeerPort.Name)})
+			Why: fmt.Sprintf("out of port %s to router %s (peer port %s)%s", out.Name, out.PeerPort.Router.Name, out.PeerPort.Name, note)})
 		r.lrIn(c, out.PeerPort, q, ch)
 	default:
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d,
@@ -142,25 +148,26 @@ func (r *run) lrOut(c *cur, lr *ovn.Router, out *ovn.RouterPort, p Packet, ch st
 
 // egressLoop is the NAT rule whose external address p is sent to, out of
 // distributed gateway port out on the chassis that does that NAT: OVN
-// hairpins such a packet back into the router (lr_out_egr_loop).
-func (r *run) egressLoop(lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) *ovn.NAT {
+// hairpins such a packet back into the router (lr_out_egr_loop). Where
+// that NAT is done on another chassis, away names the port living there.
+func (r *run) egressLoop(lr *ovn.Router, out *ovn.RouterPort, p Packet, ch string) (n *ovn.NAT, away string) {
 	if lr.Options["chassis"] != "" || !out.IsGateway() {
-		return nil
+		return nil, ""
 	}
-	n := natExternal(lr, p.Dst)
+	n = natExternal(lr, p.Dst)
 	if n == nil || ch == "" {
-		return n
+		return n, ""
 	}
 	if n.Type == ovn.DNATAndSNAT && n.HasExternalMAC && n.LogicalPort != "" {
 		if lp := r.e.Topo.OVN.Port(n.LogicalPort); lp == nil || lp.Chassis != ch {
-			return nil
+			return nil, n.LogicalPort
 		}
-		return n
+		return n, ""
 	}
 	if out.ActiveChassis() != ch {
-		return nil
+		return nil, "cr-" + out.Name
 	}
-	return n
+	return n, ""
 }
 
 // rejectsOwn reports whether lr answers TCP and UDP to its own addresses

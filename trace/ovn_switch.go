@@ -31,7 +31,7 @@ func (r *run) lsIn(c *cur, in *ovn.SwitchPort, p Packet, ch string) {
 		return
 	}
 	q := r.switchLB(c, sw, p, ch)
-	outs, why := r.l2Lookup(sw, in, q)
+	outs, why := r.l2Lookup(sw, in, q, ch)
 	d = r.lsDetail(sw, "ingress", "ls_in_l2_lkup", "", ch)
 	if len(outs) == 0 {
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d, Why: why}, q)
@@ -80,6 +80,11 @@ func (r *run) lsOut(c *cur, in, out *ovn.SwitchPort, p Packet, ch string) {
 		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: r.lsDetail(sw, "egress", "ls_out_check_port_sec", out.Name, ch),
 			Why: "the output port is the input port: OVN does not send a packet back where it came from"}, p)
 		return
+	}
+	// ls_out_pre_lb: a switch without stateful ACLs clears the ct_state of
+	// what it sends to a router or the physical network.
+	if (out.Type == ovn.PortRouter || out.Type == ovn.PortLocalnet && len(sw.LoadBalancers) == 0) && !r.stateful(sw) {
+		p.lct, p.lctLost = 0, false
 	}
 	p, ok := r.acls(c, sw, "to-lport", in, out, p, ch)
 	if !ok || !r.portSec(c, sw, out, p, ch, "egress") {
@@ -179,8 +184,11 @@ func prefixesHave(ps []netip.Prefix, a netip.Addr) bool {
 
 // l2Lookup is ls_in_l2_lkup: the port that owns the destination MAC (a
 // VIF's address, a router port's MAC, a distributed floating IP's
-// external MAC), else the ports with address "unknown".
-func (r *run) l2Lookup(sw *ovn.Switch, in *ovn.SwitchPort, p Packet) ([]*ovn.SwitchPort, string) {
+// external MAC), else the ports with address "unknown". A distributed
+// gateway port's MAC, and a floating IP's, are looked up only on the
+// chassis that does their NAT; elsewhere the frame goes to the "unknown"
+// ports: the physical network.
+func (r *run) l2Lookup(sw *ovn.Switch, in *ovn.SwitchPort, p Packet, ch string) (outs []*ovn.SwitchPort, why string) {
 	db := r.e.Topo.OVN
 	if p.DstMAC.IsMulticast() {
 		var all []*ovn.SwitchPort
@@ -191,20 +199,29 @@ func (r *run) l2Lookup(sw *ovn.Switch, in *ovn.SwitchPort, p Packet) ([]*ovn.Swi
 		}
 		return all, fmt.Sprintf("%s is a group address: flood to %d ports (_MC_flood)", p.DstMAC, len(all))
 	}
-	if o := db.PortWithMAC(sw, ovn.MAC(p.DstMAC)); o != nil {
-		return []*ovn.SwitchPort{o}, fmt.Sprintf("%s is port %s's address", p.DstMAC, named(o.Name, o.Row))
-	}
-	for _, o := range sw.Ports {
-		if rp := o.RouterPort; rp != nil {
-			if n := fipByMAC(rp.Router, p.DstMAC); n != nil {
-				return []*ovn.SwitchPort{o}, fmt.Sprintf("%s is the external MAC of floating IP %s on router %s", p.DstMAC, n.ExternalIP, rp.Router.Name)
+	if h := r.e.macHome(sw, p.DstMAC); h.port != nil {
+		if ch == "" || h.everywhere || h.chassis == ch {
+			if h.fip != nil {
+				return []*ovn.SwitchPort{h.port}, fmt.Sprintf("%s is the external MAC of floating IP %s on router %s", p.DstMAC, h.fip.ExternalIP, h.port.RouterPort.Router.Name)
 			}
+			return []*ovn.SwitchPort{h.port}, fmt.Sprintf("%s is port %s's address", p.DstMAC, named(h.port.Name, h.port.Row))
+		}
+		switch {
+		case h.fip != nil:
+			why = fmt.Sprintf("%s is the external MAC of floating IP %s, looked up only on the chassis of its port %s (%s)", p.DstMAC, h.fip.ExternalIP, h.fip.LogicalPort, chassisOr(h.chassis, "none"))
+		case h.port.RouterPort != nil:
+			why = fmt.Sprintf("%s is distributed gateway port %s's MAC, looked up only on its gateway chassis %s", p.DstMAC, h.port.RouterPort.Name, h.chassis)
+		default:
+			return []*ovn.SwitchPort{h.port}, fmt.Sprintf("%s is port %s's address", p.DstMAC, named(h.port.Name, h.port.Row))
 		}
 	}
-	if u := db.UnknownPorts(sw); len(u) > 0 {
-		return u, fmt.Sprintf("no port has %s: to the ports with address \"unknown\" (%s)", p.DstMAC, joinNames(u))
+	if why != "" {
+		why += ", not " + ch + ": "
 	}
-	return nil, fmt.Sprintf("no port of %s has MAC %s and none has address \"unknown\": dropped", sw.Name, p.DstMAC)
+	if u := db.UnknownPorts(sw); len(u) > 0 {
+		return u, why + fmt.Sprintf("no port here has %s: to the ports with address \"unknown\" (%s)", p.DstMAC, joinNames(u))
+	}
+	return nil, why + fmt.Sprintf("no port of %s has MAC %s here and none has address \"unknown\": dropped", sw.Name, p.DstMAC)
 }
 
 // fipByMAC finds a distributed dnat_and_snat of lr with external MAC m.

@@ -52,6 +52,8 @@ type Packet struct {
 	// it rides along through the logical pipelines of one chassis until
 	// the next lookup, and is lost over Geneve.
 	lct ovn.CTState
+	// lctLost is set when a Geneve move dropped lct.
+	lctLost bool
 	// loopback is OVN's flags.loopback: a router's egress loop sent the
 	// packet back into its ingress pipeline (lr_out_egr_loop).
 	loopback bool
