@@ -26,6 +26,8 @@ type index struct {
 	datapath map[int]any // tunnel key -> *Switch or *Router
 	portKey  map[portKey]any
 	pgIPs    map[string][]string // "<pg>_ip4" / "<pg>_ip6" address sets
+	pgNames  map[string][]string // each port group's port names, as matches see them
+	matchSet setCache            // sets built for matches, shared by those naming the same group
 }
 
 type portKey struct{ dp, port int }
@@ -292,7 +294,11 @@ func isUnsupported(err error) bool {
 type sets struct{ db *DB }
 
 func (s sets) PortGroup(name string) ([]string, bool) {
-	pg := s.db.idx.pgs[name]
+	x := s.db.idx
+	if names, ok := x.pgNames[name]; ok {
+		return names, true
+	}
+	pg := x.pgs[name]
 	if pg == nil {
 		return nil, false
 	}
@@ -300,8 +306,14 @@ func (s sets) PortGroup(name string) ([]string, bool) {
 	for i, p := range pg.Ports {
 		names[i] = p.Name
 	}
+	if x.pgNames == nil {
+		x.pgNames = map[string][]string{}
+	}
+	x.pgNames[name] = names
 	return names, true
 }
+
+func (s sets) cache() *setCache { return &s.db.idx.matchSet }
 
 func (s sets) AddressSet(name string) ([]string, bool) {
 	if as := s.db.idx.sets[name]; as != nil {

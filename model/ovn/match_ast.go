@@ -57,6 +57,7 @@ type cmp struct {
 	vals   []constant // integer symbols
 	strs   []string   // string symbols
 	pos    int        // byte offset of the field in the source
+	ref    string     // "@pg" or "$as" when the constants are exactly that set's
 }
 
 // constant is an integer constant, already cut to the cmp's n bits: the

@@ -34,6 +34,19 @@ type constSet struct {
 	isStr bool
 	curly bool
 	tok   *token // the first token
+	// ref is the set reference ("@pg", "$as") the constants all came from,
+	// when they did; mixed says they did not.
+	ref   string
+	mixed bool
+}
+
+// note records where the next constants come from: ref, or "" for a
+// literal.
+func (cs *constSet) note(ref string) {
+	if ref == "" || cs.ref != "" || len(cs.ints)+len(cs.strs) > 0 {
+		cs.mixed = true
+	}
+	cs.ref = ref
 }
 
 // parseConstSet reads a constant or a set. f, when known, names the field
@@ -76,6 +89,7 @@ func (p *parser) parseConstant(cs *constSet, f *field) *MatchError {
 		if err := setType(true); err != nil {
 			return err
 		}
+		cs.note("")
 		cs.strs = append(cs.strs, t.text)
 	case tkInt:
 		if err := setType(false); err != nil {
@@ -84,6 +98,7 @@ func (p *parser) parseConstant(cs *constSet, f *field) *MatchError {
 		if p.peek().kind == tkEllipsis {
 			return p.rangeError(t, f)
 		}
+		cs.note("")
 		cs.ints = append(cs.ints, intConst{t.val, t.mask, t.masked, t.format, t})
 	case tkAddrSet:
 		if err := setType(false); err != nil {
@@ -93,6 +108,7 @@ func (p *parser) parseConstant(cs *constSet, f *field) *MatchError {
 		if !ok {
 			return p.errAt(t, "address set %q does not exist", t.text)
 		}
+		cs.note("$" + t.text)
 		cs.ints = slices.Grow(cs.ints, len(addrs))
 		for _, s := range addrs {
 			// Like OVN, take each entry's first token and skip entries
@@ -109,7 +125,12 @@ func (p *parser) parseConstant(cs *constSet, f *field) *MatchError {
 		if !ok {
 			return p.errAt(t, "port group %q does not exist", t.text)
 		}
-		cs.strs = append(cs.strs, ports...)
+		cs.note("@" + t.text)
+		if cs.strs == nil {
+			cs.strs = slices.Clip(ports) // shared: a later append copies
+		} else {
+			cs.strs = append(cs.strs, ports...)
+		}
 	case tkTemplate:
 		return unsupportedAt(p.src, t.pos, "chassis template variable ^%s is not modeled", t.text)
 	default:
@@ -174,6 +195,9 @@ func (p *parser) makeCmp(f field, r relop, cs constSet, op *token) (*ast, *Match
 		return boolAST(r == rNe), nil
 	}
 	c := cmp{sym: s, ofs: f.ofs, n: f.n, op: r, strs: cs.strs, pos: f.tok.pos}
+	if !cs.mixed {
+		c.ref = cs.ref
+	}
 	c.vals = make([]constant, 0, len(cs.ints))
 	for _, v := range cs.ints {
 		k := constant{val: v.val.and(ones(f.n)), mask: ones(f.n)}

@@ -85,29 +85,29 @@ func (n *node) eval(p *Packet) bool {
 }
 
 // build turns an annotated match into its evaluation tree.
-func build(a *ast) *node {
+func build(a *ast, sc *setCache) *node {
 	switch a.kind {
 	case aTrue:
 		return &node{op: opTrue, key: "1"}
 	case aAnd, aOr:
-		return buildAndOr(a)
+		return buildAndOr(a, sc)
 	case aCmp:
-		return buildCmp(a.cmp)
+		return buildCmp(a.cmp, sc)
 	}
 	return &node{op: opFalse, key: "0"}
 }
 
-func buildCmp(c *cmp) *node {
+func buildCmp(c *cmp, sc *setCache) *node {
 	n := &node{field: c.sym.field, cost: 1}
 	switch {
 	case c.sym.width == 0:
-		n.op, n.strs, n.cost = opStrIn, newStringSet(c.strs), 2
+		n.op, n.strs, n.cost = opStrIn, sc.strings(c), 2
 		if c.op == rNe {
 			n.op = opStrNotIn
 		}
 		n.key = fmt.Sprintf("%p", n)
 	case (c.op == rEq || c.op == rNe) && len(c.vals) > 1:
-		n.op, n.set, n.cost = opIn, newValueSet(c.ofs, c.n, c.vals), 3
+		n.op, n.set, n.cost = opIn, sc.values(c), 3
 		if c.op == rNe {
 			n.op = opNotIn
 		}
@@ -130,7 +130,7 @@ func buildCmp(c *cmp) *node {
 // (ip4 && ip4.src == X repeats eth.type == 0x800) and absorbed terms
 // (A && (A || B) is A: ip4 && tcp makes tcp's "ip4 || ip6" redundant),
 // and puts cheap tests first.
-func buildAndOr(a *ast) *node {
+func buildAndOr(a *ast, sc *setCache) *node {
 	op, unit, zero := opAnd, opTrue, opFalse
 	if a.kind == aOr {
 		op, unit, zero = opOr, opFalse, opTrue
@@ -156,7 +156,7 @@ func buildAndOr(a *ast) *node {
 		return true
 	}
 	for _, k := range a.kids {
-		if !add(build(k)) {
+		if !add(build(k, sc)) {
 			return &node{op: zero, key: fmt.Sprint(int(zero))}
 		}
 	}

@@ -41,7 +41,11 @@ func Compile(match string, sets Sets) (*Expr, error) {
 	if merr != nil {
 		return nil, merr
 	}
-	return &Expr{src: match, root: build(a)}, nil
+	var sc *setCache
+	if c, ok := sets.(interface{ cache() *setCache }); ok {
+		sc = c.cache()
+	}
+	return &Expr{src: match, root: build(a, sc)}, nil
 }
 
 // Eval reports whether p matches. It does not allocate.

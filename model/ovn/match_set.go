@@ -131,3 +131,47 @@ func (s *stringSet) contains(x string) bool {
 	}
 	return slices.Contains(s.list, x)
 }
+
+// setCache shares the sets built for one port group or address set among
+// the matches that name it: a big group referenced by many ACLs is then
+// indexed once. A nil cache builds every set afresh.
+type setCache struct {
+	strs map[string]*stringSet
+	vals map[valueKey]*valueSet
+}
+
+type valueKey struct {
+	ref    string
+	ofs, n int
+}
+
+func (sc *setCache) strings(c *cmp) *stringSet {
+	if sc == nil || c.ref == "" {
+		return newStringSet(c.strs)
+	}
+	if s := sc.strs[c.ref]; s != nil {
+		return s
+	}
+	if sc.strs == nil {
+		sc.strs = map[string]*stringSet{}
+	}
+	s := newStringSet(c.strs)
+	sc.strs[c.ref] = s
+	return s
+}
+
+func (sc *setCache) values(c *cmp) *valueSet {
+	if sc == nil || c.ref == "" {
+		return newValueSet(c.ofs, c.n, c.vals)
+	}
+	k := valueKey{c.ref, c.ofs, c.n}
+	if s := sc.vals[k]; s != nil {
+		return s
+	}
+	if sc.vals == nil {
+		sc.vals = map[valueKey]*valueSet{}
+	}
+	s := newValueSet(c.ofs, c.n, c.vals)
+	sc.vals[k] = s
+	return s
+}
