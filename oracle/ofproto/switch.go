@@ -5,16 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/hopscope/hopscope/oracle/internal/rundir"
 )
 
 // vswitchSchema is where Debian's openvswitch-common puts the schema.
@@ -36,9 +34,9 @@ type Switch struct {
 	// sockets, pid files and logs.
 	Netns, Dir string
 
-	nsMade  bool
-	daemons []*proc // ovsdb-server, ovs-vswitchd: children, stopped by Close
-	ctl     *unixctl
+	nsMade bool
+	rd     *rundir.Dir // ovsdb-server and ovs-vswitchd run in it, stopped by Close
+	ctl    *unixctl
 
 	mu       sync.Mutex
 	ports    map[string]Port     // by name, every port AddBridge made
@@ -76,11 +74,12 @@ func Start(ctx context.Context) (_ *Switch, err error) {
 		return nil, errors.New(why)
 	}
 	n := switches.Add(1)
-	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", namePrefix, n))
+	rd, err := rundir.New(fmt.Sprintf("%s%d-", namePrefix, n))
 	if err != nil {
 		return nil, err
 	}
-	s := &Switch{Netns: fmt.Sprintf("%s%d", namePrefix, n), Dir: dir, ports: map[string]Port{}, locals: map[netip.Addr]bool{}}
+	rd.AddEnv("OVS_SYSCONFDIR="+rd.Root(), "OVS_PKGDATADIR=/usr/share/openvswitch")
+	s := &Switch{Netns: fmt.Sprintf("%s%d", namePrefix, n), Dir: rd.Root(), rd: rd, ports: map[string]Port{}, locals: map[netip.Addr]bool{}}
 	defer func() {
 		if err != nil {
 			if cerr := s.Close(); cerr != nil {
@@ -95,21 +94,22 @@ func Start(ctx context.Context) (_ *Switch, err error) {
 	if err := s.run(ctx, "", "ip", "-n", s.Netns, "link", "set", "lo", "up"); err != nil {
 		return nil, err
 	}
-	db := s.path("conf.db")
+	db := rd.Path("conf.db")
 	if err := s.run(ctx, "", "ovsdb-tool", "create", db, vswitchSchema); err != nil {
 		return nil, err
 	}
-	if err := s.daemon(ctx, "db.sock", "ovsdb-server", db, "--remote=punix:"+s.path("db.sock")); err != nil {
+	if _, err := rd.Start(ctx, rundir.Daemon{Sock: "db.sock",
+		Args: []string{"ovsdb-server", db, "--remote=punix:" + rd.Path("db.sock")}}); err != nil {
 		return nil, err
 	}
 	if err := s.vsctl(ctx, "--no-wait", "init"); err != nil {
 		return nil, err
 	}
-	if err := s.daemon(ctx, "ovs-vswitchd.ctl", "ip", "netns", "exec", s.Netns,
-		"ovs-vswitchd", "unix:"+s.path("db.sock")); err != nil {
+	if _, err := rd.Start(ctx, rundir.Daemon{Sock: "ovs-vswitchd.ctl", Via: []string{"ip", "netns", "exec", s.Netns},
+		Args: []string{"ovs-vswitchd", "unix:" + rd.Path("db.sock")}}); err != nil {
 		return nil, err
 	}
-	s.ctl = &unixctl{path: s.path("ovs-vswitchd.ctl")}
+	s.ctl = &unixctl{path: rd.Path("ovs-vswitchd.ctl")}
 	return s, nil
 }
 
@@ -121,13 +121,12 @@ func (s *Switch) Close() error {
 	if s.ctl != nil {
 		s.ctl.close()
 	}
-	// The vswitchd first: it is the database's client.
-	for i := len(s.daemons) - 1; i >= 0; i-- {
-		if err := stop(s.daemons[i]); err != nil {
+	// The daemons before the namespace the vswitchd runs in.
+	if s.rd != nil {
+		if err := s.rd.Stop(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	s.daemons = nil
 	if s.nsMade {
 		out, err := exec.Command("ip", "netns", "del", s.Netns).CombinedOutput()
 		if err != nil {
@@ -136,95 +135,14 @@ func (s *Switch) Close() error {
 			s.nsMade = false
 		}
 	}
-	if s.Dir != "" && len(errs) == 0 {
-		if err := os.RemoveAll(s.Dir); err != nil {
+	// The directory goes last, and only when all the rest did, so what is
+	// left behind keeps its logs.
+	if s.rd != nil && len(errs) == 0 {
+		if err := s.rd.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// proc is a daemon this process started; done closes when it has exited.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// stop ends one daemon: SIGTERM, then SIGKILL if it lingers.
-func stop(p *proc) error {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(5 * time.Second):
-	}
-	p.cmd.Process.Kill()
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(5 * time.Second):
-		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.name, p.cmd.Process.Pid)
-	}
-}
-
-// daemon starts one OVS daemon as a child of this process (so it dies
-// with it) and waits until the socket it serves accepts connections.
-func (s *Switch) daemon(ctx context.Context, sock string, args ...string) error {
-	name := args[0]
-	if name == "ip" {
-		name = args[4]
-	}
-	args = append(args, "--unixctl="+s.path(name+".ctl"), "--pidfile="+s.path(name+".pid"),
-		"--log-file="+s.path(name+".log"), "-vconsole:off")
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = s.env()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.done) }()
-	s.daemons = append(s.daemons, p)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := net.Dial("unix", s.path(sock)); err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s exited at start: %s%s", name, out.String(), s.logTail(name))
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", name, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not open %s in 20s%s", name, sock, s.logTail(name))
-		}
-	}
-}
-
-// logTail is the end of a daemon's log, for errors.
-func (s *Switch) logTail(name string) string {
-	b, err := os.ReadFile(s.path(name + ".log"))
-	if err != nil || len(b) == 0 {
-		return ""
-	}
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return "\n" + name + ".log ends:\n" + string(b)
-}
-
-func (s *Switch) path(name string) string { return filepath.Join(s.Dir, name) }
-
-// env points the OVS tools at this Switch's run directory.
-func (s *Switch) env() []string {
-	return append(os.Environ(), "OVS_RUNDIR="+s.Dir, "OVS_LOGDIR="+s.Dir, "OVS_DBDIR="+s.Dir,
-		"OVS_SYSCONFDIR="+s.Dir, "OVS_PKGDATADIR=/usr/share/openvswitch")
 }
 
 // run runs one tool with the Switch's environment; the error names the
@@ -234,22 +152,10 @@ func (s *Switch) run(ctx context.Context, stdin string, name string, args ...str
 	return err
 }
 
+// output runs one tool with the Switch's environment and returns what it
+// printed.
 func (s *Switch) output(ctx context.Context, stdin string, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = s.env()
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		shown := strings.Join(args, " ")
-		if len(shown) > 300 {
-			shown = shown[:300] + "..."
-		}
-		return out.String(), fmt.Errorf("%s %s: %v: %s", name, shown, err, strings.TrimSpace(errb.String()))
-	}
-	return out.String(), nil
+	return s.rd.Output(ctx, stdin, name, args...)
 }
 
 func (s *Switch) vsctl(ctx context.Context, args ...string) error {
@@ -258,7 +164,7 @@ func (s *Switch) vsctl(ctx context.Context, args ...string) error {
 }
 
 func (s *Switch) vsctlOutput(ctx context.Context, args ...string) (string, error) {
-	return s.output(ctx, "", "ovs-vsctl", append([]string{"--db=unix:" + s.path("db.sock"), "--timeout=30"}, args...)...)
+	return s.output(ctx, "", "ovs-vsctl", append([]string{"--db=unix:" + s.rd.Path("db.sock"), "--timeout=30"}, args...)...)
 }
 
 // appctl sends one command to the vswitchd over its unixctl socket,
@@ -271,7 +177,7 @@ func (s *Switch) appctl(method string, params ...string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	return s.output(ctx, "", "ovs-appctl", append([]string{"-t", s.path("ovs-vswitchd.ctl"), method}, params...)...)
+	return s.output(ctx, "", "ovs-appctl", append([]string{"-t", s.rd.Path("ovs-vswitchd.ctl"), method}, params...)...)
 }
 
 // appctlExec always execs ovs-appctl; the benchmark compares it with the
@@ -279,5 +185,5 @@ func (s *Switch) appctl(method string, params ...string) (string, error) {
 func (s *Switch) appctlExec(method string, params ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	return s.output(ctx, "", "ovs-appctl", append([]string{"-t", s.path("ovs-vswitchd.ctl"), method}, params...)...)
+	return s.output(ctx, "", "ovs-appctl", append([]string{"-t", s.rd.Path("ovs-vswitchd.ctl"), method}, params...)...)
 }

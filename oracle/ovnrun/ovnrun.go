@@ -10,20 +10,16 @@
 package ovnrun
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hopscope/hopscope/oracle/internal/rundir"
 )
 
 // The schemas Debian's ovn-common ships.
@@ -32,14 +28,9 @@ const (
 	sbSchema = "/usr/share/ovn/ovn-sb.ovsschema"
 )
 
-// Timeouts: a daemon must open its socket within startTimeout, and one
-// ovn-nbctl/ovn-sbctl/ovn-trace call (including --wait=sb) must finish
-// within cmdTimeout.
-const (
-	startTimeout = 20 * time.Second
-	cmdTimeout   = 60 * time.Second
-	stopTimeout  = 5 * time.Second
-)
+// cmdTimeout bounds one ovn-nbctl/ovn-sbctl/ovn-trace call, including
+// --wait=sb; how long a daemon may take to start is rundir's to say.
+const cmdTimeout = 60 * time.Second
 
 // namePrefix starts every run directory a Cluster makes, so what a test
 // process left behind can be told from another's.
@@ -55,6 +46,7 @@ type Cluster struct {
 	NB, SB string // "unix:/abs/path.sock" endpoints
 
 	tb        testing.TB
+	rd        *rundir.Dir
 	daemons   []*proc // nb ovsdb-server, sb ovsdb-server, ovn-northd
 	closeOnce sync.Once
 }
@@ -101,11 +93,12 @@ func Start(tb testing.TB) *Cluster {
 // already stopped whatever it started.
 func start(tb testing.TB) (_ *Cluster, err error) {
 	n := clusters.Add(1)
-	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", namePrefix, n))
+	rd, err := rundir.New(fmt.Sprintf("%s%d-", namePrefix, n))
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Dir: dir, tb: tb}
+	rd.Chdir = true
+	c := &Cluster{Dir: rd.Root(), tb: tb, rd: rd}
 	defer func() {
 		if err != nil {
 			if cerr := c.close(); cerr != nil {
@@ -113,18 +106,19 @@ func start(tb testing.TB) (_ *Cluster, err error) {
 			}
 		}
 	}()
-	if len(c.path("northd.ctl")) > 100 { // sun_path holds 108 bytes
-		return nil, fmt.Errorf("run directory %s is too long for unix sockets; set TMPDIR to a shorter path", dir)
+	if err := rd.CheckSocket("northd.ctl"); err != nil { // the longest socket path
+		return nil, err
 	}
-	c.NB, c.SB = "unix:"+c.path("nb.sock"), "unix:"+c.path("sb.sock")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*startTimeout)
+	c.NB, c.SB = "unix:"+rd.Path("nb.sock"), "unix:"+rd.Path("sb.sock")
+	rd.AddEnv("OVN_NB_DB="+c.NB, "OVN_SB_DB="+c.SB)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*rundir.StartTimeout)
 	defer cancel()
 	for _, db := range []struct{ name, schema string }{{"nb", nbSchema}, {"sb", sbSchema}} {
-		if _, err := c.output(ctx, "ovsdb-tool", "create", c.path(db.name+".db"), db.schema); err != nil {
+		if _, err := rd.Output(ctx, "", "ovsdb-tool", "create", rd.Path(db.name+".db"), db.schema); err != nil {
 			return nil, err
 		}
-		if err := c.daemon(ctx, db.name, db.name+".sock", "ovsdb-server", c.path(db.name+".db"),
-			"--remote=punix:"+c.path(db.name+".sock")); err != nil {
+		if err := c.daemon(ctx, rundir.Daemon{Name: db.name, Sock: db.name + ".sock",
+			Args: []string{"ovsdb-server", rd.Path(db.name + ".db"), "--remote=punix:" + rd.Path(db.name+".sock")}}); err != nil {
 			return nil, err
 		}
 	}
@@ -132,11 +126,12 @@ func start(tb testing.TB) (_ *Cluster, err error) {
 	if _, err := c.NBCtl("init"); err != nil {
 		return nil, err
 	}
-	if err := c.daemon(ctx, "northd", "northd.ctl", "ovn-northd", "--ovnnb-db="+c.NB, "--ovnsb-db="+c.SB); err != nil {
+	if err := c.daemon(ctx, rundir.Daemon{Name: "northd", Sock: "northd.ctl",
+		Args: []string{"ovn-northd", "--ovnnb-db=" + c.NB, "--ovnsb-db=" + c.SB}}); err != nil {
 		return nil, err
 	}
 	if err := c.Sync(); err != nil {
-		return nil, fmt.Errorf("ovn-northd did not catch up: %w%s", err, c.logTail("northd"))
+		return nil, fmt.Errorf("ovn-northd did not catch up: %w%s", err, rd.LogTail("northd"))
 	}
 	return c, nil
 }
@@ -176,130 +171,30 @@ func (c *Cluster) Close() {
 // close stops the daemons, northd first (it is the databases' client),
 // and removes the directory once they are gone.
 func (c *Cluster) close() error {
-	var errs []error
-	for i := len(c.daemons) - 1; i >= 0; i-- {
-		if err := c.daemons[i].stop(); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	c.daemons = nil
-	if len(errs) == 0 && c.Dir != "" {
-		if err := os.RemoveAll(c.Dir); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// proc is a daemon this process started; done closes when it has exited.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// stop ends one daemon: SIGTERM, then SIGKILL if it lingers.
-func (p *proc) stop() error {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
+	if c.rd == nil {
 		return nil
-	case <-time.After(stopTimeout):
 	}
-	p.cmd.Process.Kill()
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(stopTimeout):
-		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.name, p.cmd.Process.Pid)
-	}
+	return c.rd.Close()
 }
 
-// daemon starts one daemon as a child of this process, logging to
-// NAME.log, and waits until it accepts connections on sock.
-func (c *Cluster) daemon(ctx context.Context, name, sock string, args ...string) error {
-	args = append(args, "--unixctl="+c.path(name+".ctl"), "--pidfile="+c.path(name+".pid"),
-		"--log-file="+c.path(name+".log"), "-vconsole:off")
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = c.Dir
-	cmd.Env = c.env()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", args[0], err)
-	}
-	p := &proc{name: args[0] + " (" + name + ")", cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.done) }()
-	c.daemons = append(c.daemons, p)
-	deadline := time.After(startTimeout)
-	for {
-		if conn, err := net.Dial("unix", c.path(sock)); err == nil {
-			conn.Close()
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s exited at start: %s%s", p.name, strings.TrimSpace(out.String()), c.logTail(name))
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w%s", p.name, ctx.Err(), c.logTail(name))
-		case <-deadline:
-			return fmt.Errorf("%s did not open %s within %v%s", p.name, sock, startTimeout, c.logTail(name))
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
+// proc is a daemon the Cluster started. The run directory stops it; the
+// Cluster keeps it so that a test can check it is gone after Close.
+type proc struct{ cmd *exec.Cmd }
 
-// logTail is the end of a daemon's log, for errors.
-func (c *Cluster) logTail(name string) string {
-	b, err := os.ReadFile(c.path(name + ".log"))
-	if err != nil || len(b) == 0 {
-		return ""
+// daemon starts one daemon in the run directory and records it.
+func (c *Cluster) daemon(ctx context.Context, d rundir.Daemon) error {
+	cmd, err := c.rd.Start(ctx, d)
+	if err != nil {
+		return err
 	}
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return "\n" + name + ".log ends:\n" + string(b)
-}
-
-func (c *Cluster) path(name string) string { return filepath.Join(c.Dir, name) }
-
-// env points the OVS and OVN tools at the cluster's directory and
-// databases, and drops settings of the caller's that would redirect them.
-func (c *Cluster) env() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "OVN_") || strings.HasPrefix(k, "OVS_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "OVN_RUNDIR="+c.Dir, "OVN_LOGDIR="+c.Dir, "OVN_DBDIR="+c.Dir,
-		"OVS_RUNDIR="+c.Dir, "OVS_LOGDIR="+c.Dir, "OVS_DBDIR="+c.Dir,
-		"OVN_NB_DB="+c.NB, "OVN_SB_DB="+c.SB)
+	c.daemons = append(c.daemons, &proc{cmd: cmd})
+	return nil
 }
 
 // run runs one tool with the cluster's environment and a time limit.
 func (c *Cluster) run(name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
-	return c.output(ctx, name, args...)
-}
-
-// output runs one tool; the error names the command and carries its stderr.
-func (c *Cluster) output(ctx context.Context, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = c.Dir
-	cmd.Env = c.env()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		shown := strings.Join(args, " ")
-		if len(shown) > 300 {
-			shown = shown[:300] + "..."
-		}
-		return out.String(), fmt.Errorf("%s %s: %v: %s", name, shown, err, strings.TrimSpace(errb.String()))
-	}
-	return out.String(), nil
+	return c.rd.Output(ctx, "", name, args...)
 }
