@@ -120,7 +120,8 @@ func TestOVNEgressLoopHairpin(t *testing.T) {
 }
 
 // The router drops TCP to its own address, gateway port or not, on every
-// chassis; a SNAT address goes on to unSNAT instead.
+// chassis; a SNAT address goes on to unSNAT instead, and what that does not
+// claim is dropped when its next hop would be resolved.
 func TestOVNOwnAddress(t *testing.T) {
 	e := gwNet(t, nil)
 	tr := traceOne(t, e, Request{From: "vm1", To: "10.0.2.1", Proto: ProtoTCP, DstPort: 22})
@@ -132,8 +133,8 @@ func TestOVNOwnAddress(t *testing.T) {
 		lr.NAT = append(lr.NAT, &ovn.NAT{Type: ovn.SNAT, ExternalIP: netip.MustParseAddr("10.0.2.1"), LogicalIP: netip.MustParsePrefix("10.0.1.0/24")})
 	})
 	tr = traceOne(t, e, Request{From: "vm1", To: "10.0.2.1", Proto: ProtoTCP, DstPort: 22})
-	if strings.Contains(tr.Why, "own address") {
-		t.Errorf("to a SNAT address: dropped as the router's own: %s", tr.Why)
+	if tr.Disposition != Dropped || !strings.Contains(tr.Why, "unSNAT did not claim") {
+		t.Errorf("to a SNAT address with no connection to undo: %s %s; want DROPPED in lr_in_arp_resolve", tr.Disposition, tr.Why)
 	}
 }
 
@@ -146,4 +147,34 @@ func hasStep(tr *Trace, f func(Step) bool) bool {
 		}
 	}
 	return false
+}
+
+// Off its gateway chassis a gateway port's MAC is no logical port's: the
+// frame leaves by the localnet port and, with no host model for the
+// provider network, reaches the gateway chassis over it, where the router
+// takes it.
+func TestOVNGatewayMACOffItsChassis(t *testing.T) {
+	e := gwNet(t, func(db *ovn.DB) {
+		db.Chassis = append(db.Chassis, &ovn.Chassis{Name: "hv2", Encaps: []ovn.Encap{{Type: "geneve", IP: netip.MustParseAddr("192.168.0.2")}}})
+		db.Routers[0].Ports[1].GatewayChassis[0].Chassis = "hv2"
+		ls2 := db.Switches[1]
+		ls2.Ports = append(ls2.Ports, &ovn.SwitchPort{Name: "ln", Type: ovn.PortLocalnet, Enabled: true,
+			Addresses: []ovn.Address{{Unknown: true, Text: "unknown"}}, Options: map[string]string{"network_name": "physnet"}})
+	})
+	tr := traceOne(t, e, Request{From: "vm3", To: "vm1"})
+	if tr.Disposition != Delivered || tr.LogicalPort() != "vm1" {
+		t.Fatalf("%s at %q: %s", tr.Disposition, tr.LogicalPort(), tr.Why)
+	}
+	if !hasStep(tr, func(s Step) bool { return strings.Contains(s.Why, "one L2 network joining the chassis") }) {
+		t.Error("no step says the provider network carried the frame to the gateway chassis")
+	}
+	var routers []string
+	for _, h := range tr.Hops {
+		if h.Node.Kind == NodeOVNRouter {
+			routers = append(routers, h.Node.String())
+		}
+	}
+	if strings.Join(routers, " ") != "hv2:lr1" {
+		t.Errorf("the router ran on %v, want hv2:lr1 only", routers)
+	}
 }

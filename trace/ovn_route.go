@@ -192,6 +192,12 @@ func portOn(lr *ovn.Router, a netip.Addr) *ovn.RouterPort {
 // as OVN learns it into a MAC_Binding.
 func (r *run) lrARP(c *cur, lr *ovn.Router, h lrHop, p Packet, ch string) (model.MAC, bool) {
 	d := r.lrDetail(lr, "ingress", "lr_in_arp_resolve", h.port.Name, ch)
+	if own := ownPort(lr, h.nexthop); own != nil {
+		// Only a SNAT address of the router's own gets this far.
+		r.finish(c, Dropped, Step{Kind: OVNStage, Action: DroppedAction, Detail: d,
+			Why: fmt.Sprintf("%s is router port %s's own address and a SNAT address, but no connection of the router's SNAT answers to it: lr_in_arp_resolve drops what unSNAT did not claim", h.nexthop, own.Name)}, p)
+		return model.MAC{}, false
+	}
 	if pp := h.port.PeerPort; pp != nil {
 		return model.MAC(pp.MAC), true
 	}
